@@ -1,0 +1,164 @@
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { factSchema } from '../../contract/facts.ts';
+import { canonicalJson, describeIssue, isOpName, ops, rpcRequestSchema, sagaSteps, type RpcResponse } from '../../contract/rpc.ts';
+import { kioskIdOf, topics } from '../../contract/topics.ts';
+import type { HisPort } from '../his/port.ts';
+import { receiveFact } from './facts.ts';
+import type { Ledger } from './ledger.ts';
+import { operations, type OpContext, type OpOutcome } from './operations.ts';
+
+export interface BridgeOptions {
+  brokerUrl: string;
+  worker: string;
+  his: HisPort;
+  ledger: Ledger;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** How long a request without its own deadline may take, ms. */
+  defaultDeadlineMs?: number;
+}
+
+/** The central bridge (DESIGN.md §6): RPC requests and facts from every kiosk, one worker. */
+export class Bridge {
+  private client?: MqttClient;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: BridgeOptions) {}
+
+  async start(): Promise<void> {
+    const { worker } = this.options;
+    const offline = JSON.stringify({ v: 1, ts: Date.now(), worker, state: 'offline' });
+    this.client = await mqtt.connectAsync(this.options.brokerUrl, {
+      protocolVersion: 5,
+      clientId: `bridge-${worker}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      will: { topic: topics.centralState(worker), payload: Buffer.from(offline), qos: 1, retain: true },
+    });
+    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    this.client.on('error', (e) => this.options.log('error', 'mqtt error', { error: e.message }));
+    await this.client.subscribeAsync([topics.sharedRpc, topics.sharedTx], { qos: 1 });
+    await this.publishState('online');
+  }
+
+  private publishState(state: 'online' | 'offline') {
+    const { worker } = this.options;
+    return this.client!.publishAsync(topics.centralState(worker), JSON.stringify({ v: 1, ts: Date.now(), worker, state }), { qos: 1, retain: true });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.client) return;
+    await Promise.allSettled(this.inFlight.values());
+    await this.publishState('offline');
+    await this.client.endAsync();
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const kid = kioskIdOf(topic);
+    if (!kid) return this.options.log('warn', 'message on a topic with no valid kiosk id', { topic });
+    const work = topic === topics.rpc(kid) ? this.onRequest(kid, payload, packet) : topic === topics.tx(kid) ? this.onFact(kid, payload) : undefined;
+    if (!work) return;
+    const key = `${topic}#${packet.messageId ?? Math.random()}`;
+    const tracked = work
+      .catch((e: unknown) => this.options.log('error', 'message handling failed', { topic, error: (e as Error).message }))
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, tracked);
+  }
+
+  private async onFact(kid: string, payload: Buffer): Promise<void> {
+    const parsed = factSchema.safeParse(safeJson(payload));
+    if (!parsed.success || parsed.data.kid !== kid) {
+      this.options.log('warn', 'malformed fact dropped; the kiosk will resend it', { kid, problem: parsed.success ? 'kid mismatch' : describeIssue(parsed.error) });
+      return;
+    }
+    const ack = receiveFact(this.options.ledger, parsed.data);
+    await this.client!.publishAsync(topics.txAck(kid), JSON.stringify(ack), { qos: 1 });
+  }
+
+  private async onRequest(kid: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    const props = packet.properties ?? {};
+    const correlation = props.correlationData;
+    const raw = safeJson(payload);
+    const id = typeof (raw as { id?: unknown } | undefined)?.id === 'string' ? (raw as { id: string }).id : '';
+    const reply = (outcome: OpOutcome) => this.respond(kid, id, correlation, outcome);
+
+    // Responses go only to the requesting kiosk's own topic: a request may not point them elsewhere.
+    if (props.responseTopic !== undefined && props.responseTopic !== topics.rpcRes(kid)) {
+      this.options.log('warn', 'request names another response topic; refused', { kid, responseTopic: props.responseTopic });
+      return reply({ status: 'FAILED', code: 'BAD_REQUEST', message: `responseTopic must be ${topics.rpcRes(kid)}` });
+    }
+    if (raw === undefined) return reply({ status: 'FAILED', code: 'BAD_REQUEST', message: 'payload is not JSON' });
+    const envelope = rpcRequestSchema.safeParse(raw);
+    if (!envelope.success) return reply({ status: 'FAILED', code: 'BAD_REQUEST', message: describeIssue(envelope.error) });
+    const request = envelope.data;
+    if (!isOpName(request.op)) return reply({ status: 'FAILED', code: 'UNKNOWN_OP', message: `unknown op "${request.op}"` });
+    if (request.deadline !== undefined && request.deadline < Date.now()) {
+      return reply({ status: 'FAILED', code: 'EXPIRED', message: `deadline ${new Date(request.deadline).toISOString()} has passed` });
+    }
+    const spec = ops[request.op];
+    const args = spec.args.safeParse(request.args);
+    if (!args.success) return reply({ status: 'FAILED', code: 'BAD_REQUEST', message: describeIssue(args.error, 'args') });
+    if (spec.txn && !request.txnId) return reply({ status: 'FAILED', code: 'TXN_REQUIRED', message: `${request.op} changes state and needs a txnId` });
+
+    const ctx: OpContext = {
+      kid,
+      txnId: request.txnId,
+      his: this.options.his,
+      ledger: this.options.ledger,
+      deadline: request.deadline ?? Date.now() + (this.options.defaultDeadlineMs ?? 30_000),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      log: (msg, fields) => this.options.log('info', msg, fields),
+    };
+    const run = operations[request.op] as (c: OpContext, a: unknown) => Promise<OpOutcome>;
+    if (!spec.txn || !request.txnId) return reply(await run(ctx, args.data));
+    return reply(await this.idempotent(kid, request.txnId, request.op, canonicalJson(args.data), () => run(ctx, args.data)));
+  }
+
+  /**
+   * A repeat of (kid, txnId, op) with the same canonical args gets the stored answer; other args,
+   * or an op that does not belong to the transaction's saga, is a conflict (DESIGN.md §6).
+   */
+  private async idempotent(kid: string, txnId: string, op: string, args: string, run: () => Promise<OpOutcome>): Promise<OpOutcome> {
+    const ledger = this.options.ledger;
+    const txn = ledger.txn(kid, txnId);
+    if (txn?.state === 'ABANDONED') return { status: 'FAILED', code: 'TXN_ABANDONED', message: `transaction ${txnId} was abandoned` };
+    if (txn && !(sagaSteps[txn.kind as keyof typeof sagaSteps] ?? []).includes(op as never)) {
+      return { status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT', message: `transaction ${txnId} is a ${txn.kind}, not a ${op}` };
+    }
+    if (!txn && !sagaSteps[op as keyof typeof sagaSteps]) {
+      return { status: 'FAILED', code: 'NOT_FOUND', message: `${op} needs a transaction opened by an earlier step` };
+    }
+    for (;;) {
+      const claim = ledger.claimRequest(kid, txnId, op, args);
+      if (claim.kind === 'stored') {
+        if (claim.args !== args) return { status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT', message: `transaction ${txnId} already made a ${op} with other arguments` };
+        if (claim.response) return claim.response;
+        // The first copy is still running (a duplicate delivery): wait for its answer.
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      const outcome = await run();
+      const response = { v: 1 as const, id: '', ts: Date.now(), ...outcome };
+      // A refusal that changed nothing (HIS down before a pre-settle) may be retried with the same txnId.
+      if (outcome.status === 'FAILED' && outcome.code === 'HIS_UNAVAILABLE') ledger.releaseRequest(kid, txnId, op);
+      else ledger.storeResponse(kid, txnId, op, response);
+      return outcome;
+    }
+  }
+
+  private async respond(kid: string, id: string, correlation: Buffer | undefined, outcome: OpOutcome | RpcResponse): Promise<void> {
+    const { status, code, message, data } = outcome;
+    const response: RpcResponse = { v: 1, id, ts: Date.now(), status, ...(code ? { code } : {}), ...(message ? { message } : {}), ...(data !== undefined ? { data } : {}) };
+    await this.client!.publishAsync(topics.rpcRes(kid), JSON.stringify(response), {
+      qos: 1,
+      ...(correlation ? { properties: { correlationData: correlation } } : {}),
+    });
+  }
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './money.ts';
+export * from './mask.ts';
+export * from './topics.ts';
+export * from './rpc.ts';
+export * from './facts.ts';
