@@ -148,9 +148,12 @@ export type TradeStatus = { state: 'settled'; hisReceiptNo: string } | { state: 
 export interface HisPort {
   /** NOT_FOUND when no patient holds the credential. */
   identifyPatient(query: PatientQuery): Promise<Patient>;
-  /** Unpaid bills only. */
+  /** Unpaid bills only. NOT_FOUND for an unknown patient. */
   listBills(query: { patientId: string }): Promise<{ bills: Bill[] }>;
-  /** No money moves; repeatable. BILL_NOT_PAYABLE for a bill paid or not this patient's. */
+  /**
+   * No money moves; repeatable. BILL_NOT_PAYABLE for a bill paid, unknown or not this patient's;
+   * TRADE_CONFLICT when the trade number is already settled.
+   */
   preSettle(request: PreSettleRequest): Promise<PreSettlement>;
   /**
    * Idempotent on `tradeNo`: the same trade settled again returns the first receipt. Definite

@@ -8,7 +8,7 @@ import type { BinLevel, CardPosition, StackerLevel } from '../core/status.ts';
  * codec is for the 591-M only.
  */
 
-/** Control characters, CRT-591-M001 communication protocol §1 (transmission control). */
+/** Control characters, CRT-591-M001 communication protocol (transmission control codes). */
 export const STX = 0xf2;
 export const ETX = 0x03;
 export const ACK = 0x06;
@@ -25,7 +25,6 @@ export const MAX_ADDRESS = 0x0f;
 /** DATA is 0–512 bytes; LEN counts head through DATA, so a positive reply's text is at most 6 + 512. */
 export const MAX_DATA = 512;
 const MAX_TEXT = 6 + MAX_DATA;
-const MIN_TEXT = 3; // 'C' CM PM
 
 /** CM bytes, CRT-591-M001 communication protocol (command list). */
 export const CM = {
@@ -91,12 +90,12 @@ export interface NegativeReply {
 }
 
 /**
- * A frame that started well but cannot be trusted. `bcc` is the case the protocol names (the
- * receiver answers NAK and the sender repeats); the others are corrupted or truncated frames.
+ * A frame with a sound header that cannot be trusted. `bcc` is the case the protocol names (the
+ * receiver answers NAK and the sender repeats); `etx` is a frame damaged in its length or text.
  */
 export interface BadFrame {
   kind: 'bad';
-  reason: 'bcc' | 'etx' | 'head' | 'length';
+  reason: 'bcc' | 'etx';
   bytes: Buffer;
 }
 
@@ -196,40 +195,51 @@ export class FrameParser {
       this.consume(1);
       return 'skipped';
     }
-    if (this.buffer.length < 4) return 'need-more';
-    const address = this.buffer[1]!;
-    const textLength = this.buffer.readUInt16BE(2);
+    if (this.buffer.length < 5) return 'need-more';
     // An implausible header means this F2 was noise, not a frame start: resynchronise on the next byte.
-    if (address > MAX_ADDRESS || textLength < MIN_TEXT || textLength > MAX_TEXT) {
+    if (!plausibleHeader(this.buffer)) {
       this.consume(1);
       return 'skipped';
     }
+    const address = this.buffer[1]!;
+    const textLength = this.buffer.readUInt16BE(2);
     const total = textLength + 6;
     if (this.buffer.length < total) return 'need-more';
     if (this.buffer[total - 2] !== ETX) {
-      // Not where ETX must be: a damaged header or a noise F2. Report it, then resynchronise on
+      // Not where ETX must be: a damaged length or a noise F2. Report it, then resynchronise on
       // the next byte so that a real frame behind the noise is not swallowed.
-      return { kind: 'bad', reason: 'etx', bytes: Buffer.from(this.consume(1)) };
+      const bytes = Buffer.from(this.buffer.subarray(0, total));
+      this.consume(1);
+      return { kind: 'bad', reason: 'etx', bytes };
     }
     const bytes = Buffer.from(this.consume(total));
     if (bcc(bytes.subarray(0, total - 1)) !== bytes[total - 1]) return { kind: 'bad', reason: 'bcc', bytes };
-    return decodeText(address, bytes.subarray(4, total - 2), bytes);
+    return decodeText(address, bytes.subarray(4, total - 2));
   }
 }
 
-function decodeText(address: number, text: Buffer, bytes: Buffer): ParsedItem {
+/**
+ * STX, an address the DIP switches can set, and a length that fits the head that follows.
+ * Checking the head too keeps a noise F2 from making us wait for hundreds of bytes that never come.
+ */
+function plausibleHeader(b: Buffer): boolean {
+  const textLength = b.readUInt16BE(2);
+  if (b[1]! > MAX_ADDRESS || textLength > MAX_TEXT) return false;
+  const head = b[4];
+  if (head === HEAD_COMMAND) return textLength >= 3;
+  if (head === HEAD_POSITIVE) return textLength >= 6;
+  if (head === HEAD_NEGATIVE) return textLength === 5;
+  return false;
+}
+
+function decodeText(address: number, text: Buffer): ParsedItem {
   const [head, cm, pm] = [text[0]!, text[1]!, text[2]!];
   if (head === HEAD_COMMAND) return { kind: 'command', address, cm, pm, data: Buffer.from(text.subarray(3)) };
   if (head === HEAD_POSITIVE) {
-    if (text.length < 6) return { kind: 'bad', reason: 'length', bytes };
     const status = { st0: text[3]!, st1: text[4]!, st2: text[5]! };
     return { kind: 'positive', address, cm, pm, status, data: Buffer.from(text.subarray(6)) };
   }
-  if (head === HEAD_NEGATIVE) {
-    if (text.length !== 5) return { kind: 'bad', reason: 'length', bytes };
-    return { kind: 'negative', address, cm, pm, code: text.subarray(3, 5).toString('latin1') };
-  }
-  return { kind: 'bad', reason: 'head', bytes };
+  return { kind: 'negative', address, cm, pm, code: text.subarray(3, 5).toString('latin1') };
 }
 
 // ---- Status bytes --------------------------------------------------------------------------

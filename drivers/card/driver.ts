@@ -1,4 +1,4 @@
-import { DeviceError } from '../core/device-error.ts';
+import { DeviceError, type DeviceErrorCode } from '../core/device-error.ts';
 import { openSerial, type ByteTransport } from '../core/serial-transport.ts';
 import type { DeviceState, DeviceStatus } from '../core/status.ts';
 import {
@@ -26,9 +26,8 @@ import {
   type UnitStatus,
 } from './codec.ts';
 
-export interface CardStatus extends DeviceStatus, UnitStatus {
-  status: DeviceState;
-}
+/** `{status, cardAt, stacker, bin}`: the shared vocabulary of DESIGN.md §3. */
+export type CardStatus = DeviceStatus & UnitStatus & { status: DeviceState };
 
 export interface CardDispenserOptions {
   /** DIP-switch address 0..15 (factory default 0). */
@@ -201,7 +200,7 @@ export class CardDispenser {
     pm: number,
     data: Uint8Array | undefined,
     signal: AbortSignal | undefined,
-    overrides: Record<string, 'NO_CARD'> = {},
+    overrides: Record<string, DeviceErrorCode> = {},
   ): Promise<PositiveReply> {
     const run = this.queue.then(() => this.exchange(name, cm, pm, data, signal, overrides));
     this.queue = run.catch(() => undefined);
@@ -214,7 +213,7 @@ export class CardDispenser {
     pm: number,
     data: Uint8Array | undefined,
     signal: AbortSignal | undefined,
-    overrides: Record<string, 'NO_CARD'>,
+    overrides: Record<string, DeviceErrorCode>,
   ): Promise<PositiveReply> {
     if (signal?.aborted) throw aborted(name);
     if (this.closed || !this.transport.isOpen) throw new DeviceError('NOT_OPEN', `card dispenser is closed (${name})`);
@@ -284,7 +283,7 @@ export class CardDispenser {
       : new DeviceError('TIMEOUT', `no ACK to ${name} after ${MAX_SENDS} sends`, { command: name, sends: MAX_SENDS });
   }
 
-  private negativeError(name: string, code: string, overrides: Record<string, 'NO_CARD'>): DeviceError {
+  private negativeError(name: string, code: string, overrides: Record<string, DeviceErrorCode>): DeviceError {
     const info = describeDeviceCode(code);
     const error = new DeviceError(overrides[code] ?? info.errorCode, `${name}: unit reported ${code} (${info.name})`, {
       command: name,

@@ -1,4 +1,4 @@
-import { DeviceError } from '../core/device-error.ts';
+import { DeviceError, type DeviceErrorCode } from '../core/device-error.ts';
 import { openSerial, type ByteTransport } from '../core/serial-transport.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import {
@@ -130,7 +130,7 @@ export class PaymentModule {
     this.operatorId = options.operatorId ?? '';
     transport.onData((chunk) => this.receive(chunk));
     transport.onClose(() => {
-      if (this.command) this.finish(this.command, new DeviceError('TRANSPORT', 'the payment module port closed'));
+      if (this.command) this.fail(this.command, 'TRANSPORT', 'the payment module port closed');
     });
   }
 
@@ -185,7 +185,7 @@ export class PaymentModule {
   }
 
   async close(): Promise<void> {
-    if (this.command) this.finish(this.command, new DeviceError('NOT_OPEN', 'the payment module was closed'));
+    if (this.command) this.fail(this.command, 'NOT_OPEN', 'the payment module was closed');
     await this.transport.close();
   }
 
@@ -232,14 +232,10 @@ export class PaymentModule {
       command = { request, onProgress, done: false, written: false, resolve, reject };
     });
     this.command = command;
-    const outcome = () => ({ ...what, outcome: moneyMoves(request) && command.written ? 'unknown' : 'notStarted' });
-    const timer = setTimeout(
-      () => this.finish(command, new DeviceError('TIMEOUT', `no answer to ${request.transType} within ${timeoutMs} ms`, outcome())),
-      timeoutMs,
-    );
-    const onAbort = () => this.finish(command, new DeviceError('ABORTED', `${request.transType} aborted`, outcome()));
+    const timer = setTimeout(() => this.fail(command, 'TIMEOUT', `no answer to ${request.transType} within ${timeoutMs} ms`), timeoutMs);
+    const onAbort = () => this.fail(command, 'ABORTED', `${request.transType} aborted`);
     signal?.addEventListener('abort', onAbort, { once: true });
-    void this.send(command, encodeFrame(encodeMessage({ kind: 'request', request })), resendOnSilence, outcome);
+    void this.send(command, encodeFrame(encodeMessage({ kind: 'request', request })), resendOnSilence);
     try {
       return await answer;
     } finally {
@@ -254,14 +250,13 @@ export class PaymentModule {
    * Link layer: resend on NAK, since a NAKed frame was not taken. Resend on silence only where
    * asked: a sale the module took but whose ACK we missed must not be sent twice.
    */
-  private async send(command: Command, frame: Buffer, resendOnSilence: boolean, outcome: () => Record<string, unknown>): Promise<void> {
+  private async send(command: Command, frame: Buffer, resendOnSilence: boolean): Promise<void> {
     let reply: LinkReply = 'timeout';
     for (let sends = 0; sends < MAX_SENDS && !command.done; sends++) {
       try {
         await this.transport.write(frame);
       } catch (e) {
-        const error = e instanceof DeviceError ? e : new DeviceError('TRANSPORT', (e as Error).message);
-        return this.finish(command, new DeviceError(error.code, error.message, { ...outcome(), ...error.detail }));
+        return this.fail(command, e instanceof DeviceError ? e.code : 'TRANSPORT', (e as Error).message);
       }
       command.written = true;
       reply = await this.linkReply(command);
@@ -269,9 +264,11 @@ export class PaymentModule {
       if (reply === 'timeout' && !resendOnSilence) break;
     }
     if (reply === 'nak') {
-      this.finish(command, new DeviceError('NAK', `the module refused the ${command.request.transType} frame ${MAX_SENDS} times`, { ...outcome(), outcome: 'notStarted' }));
+      // Every send was refused, so the module never took the request: a definite outcome.
+      command.written = false;
+      this.fail(command, 'NAK', `the module refused the ${command.request.transType} frame ${MAX_SENDS} times`);
     } else {
-      this.finish(command, new DeviceError('TIMEOUT', `the module did not acknowledge the ${command.request.transType}`, outcome()));
+      this.fail(command, 'TIMEOUT', `the module did not acknowledge the ${command.request.transType}`);
     }
   }
 
@@ -285,6 +282,13 @@ export class PaymentModule {
       };
       command.link = done;
     });
+  }
+
+  /** `detail.outcome` is what the caller must know first: did money possibly move? (docs/pos-framing.md §4) */
+  private fail(command: Command, code: DeviceErrorCode, message: string): void {
+    const { transType, orderId } = command.request;
+    const outcome = moneyMoves(command.request) && command.written ? 'unknown' : 'notStarted';
+    this.finish(command, new DeviceError(code, message, { command: transType, orderId, outcome }));
   }
 
   private finish(command: Command, outcome: Answer | DeviceError): void {
@@ -326,7 +330,7 @@ export class PaymentModule {
         command.onProgress?.(stage);
       }
     } else if (message.kind === 'invalid') {
-      this.finish(command, new DeviceError('PROTOCOL', `unreadable record from the module: ${message.reason}`));
+      this.fail(command, 'PROTOCOL', `unreadable record from the module: ${message.reason}`);
     } else if (message.kind !== 'request' && answers(command.request, message)) {
       this.finish(command, message);
     }

@@ -59,8 +59,8 @@ export class ReceiptPrinter {
    * in order; on such hardware a paper-out in the last lines may only show at the next status.
    */
   print(doc: ReceiptDocument | Buffer, signal?: AbortSignal): Promise<PrinterStatus> {
-    const bytes = Buffer.isBuffer(doc) ? doc : encodeReceipt(doc);
     return this.exclusive(signal, async () => {
+      const bytes = Buffer.isBuffer(doc) ? doc : encodeReceipt(doc);
       this.refuseIfUnable(await this.readStatus(signal), false);
       throwIfAborted(signal);
       await this.transport.write(bytes);
@@ -79,8 +79,8 @@ export class ReceiptPrinter {
   private refuseIfUnable(status: PrinterStatus, started: boolean): void {
     const code = statusProblem(status);
     if (!code) return;
-    const when = started ? 'while printing' : 'before printing';
-    throw new DeviceError(code, `receipt printer ${when}: ${code.toLowerCase().replace('_', ' ')}`, {
+    const what = started ? 'receipt not printed' : 'cannot print';
+    throw new DeviceError(code, `${what}: ${code.toLowerCase().replace('_', ' ')}`, {
       printed: false,
       started,
       status,

@@ -1,0 +1,140 @@
+import { assign, fromPromise, sendTo, setup } from 'xstate';
+import { billPaymentMachine } from './billPayment.ts';
+import type { Bill, BillPaymentOutput, ScreenMeta, Timeouts } from './types.ts';
+
+/**
+ * One patient's visit, from the attract screen back to it (DESIGN.md §4): card in, who are you,
+ * what you owe, pay, card and receipt out. Everything personal lives in this context and is wiped
+ * on the way back to attract.
+ */
+export interface SessionInput {
+  timeouts: Timeouts;
+}
+
+export interface SessionContext {
+  timeouts: Timeouts;
+  cardNo?: string;
+  patientId?: string;
+  nameMasked?: string;
+  bills?: Bill[];
+  payment?: BillPaymentOutput;
+  problem?: string;
+}
+
+export type SessionEvent = { type: 'pay' } | { type: 'cancel' } | { type: 'confirm' } | { type: 'retry' };
+
+const meta = (m: ScreenMeta) => m;
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    input: {} as SessionInput,
+  },
+  actors: {
+    /** Waits for a patient card to be inserted and drawn to the reader. Resolves with its number. */
+    waitForCard: fromPromise<{ cardNo: string }>(async () => { throw new Error('provided by the runtime'); }),
+    identify: fromPromise<{ patientId: string; nameMasked: string }, { cardNo: string }>(async () => { throw new Error('provided by the runtime'); }),
+    listBills: fromPromise<{ bills: Bill[] }, { patientId: string }>(async () => { throw new Error('provided by the runtime'); }),
+    ejectCard: fromPromise<void>(async () => { throw new Error('provided by the runtime'); }),
+    waitCardTaken: fromPromise<void>(async () => { throw new Error('provided by the runtime'); }),
+    captureCard: fromPromise<void>(async () => { throw new Error('provided by the runtime'); }),
+    billPayment: billPaymentMachine,
+  },
+  actions: {
+    wipe: assign({ cardNo: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
+    toFlow: sendTo('billPayment', ({ event }) => event),
+  },
+  delays: {
+    choice: ({ context }) => context.timeouts.choiceMs,
+    takeCard: ({ context }) => context.timeouts.takeCardMs,
+    goodbye: ({ context }) => context.timeouts.goodbyeMs,
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => ({ timeouts: input.timeouts }),
+  initial: 'attract',
+  states: {
+    attract: {
+      meta: meta({ screen: 'attract', voice: 'attract' }),
+      entry: 'wipe',
+      invoke: {
+        src: 'waitForCard',
+        onDone: { target: 'identifying', actions: assign({ cardNo: ({ event }) => event.output.cardNo }) },
+        onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+      },
+    },
+    cardProblem: {
+      meta: meta({ screen: 'card.problem', voice: 'card.problem', countdown: 'choiceMs' }),
+      on: { cancel: 'ejecting', confirm: 'ejecting' },
+      after: { choice: 'ejecting' },
+    },
+    identifying: {
+      meta: meta({ screen: 'wait.identify', voice: 'wait.identify' }),
+      invoke: {
+        src: 'identify',
+        input: ({ context }) => ({ cardNo: context.cardNo! }),
+        onDone: { target: 'loadingBills', actions: assign({ patientId: ({ event }) => event.output.patientId, nameMasked: ({ event }) => event.output.nameMasked }) },
+        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+      },
+    },
+    loadingBills: {
+      meta: meta({ screen: 'wait.bills', voice: 'wait.bills' }),
+      invoke: {
+        src: 'listBills',
+        input: ({ context }) => ({ patientId: context.patientId! }),
+        onDone: [
+          { guard: ({ event }) => event.output.bills.length === 0, target: 'noBills' },
+          { target: 'bills', actions: assign({ bills: ({ event }) => event.output.bills }) },
+        ],
+        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+      },
+    },
+    bills: {
+      meta: meta({ screen: 'bills.list', voice: 'bills.list', countdown: 'choiceMs' }),
+      on: { pay: 'paying', cancel: 'ejecting' },
+      after: { choice: 'ejecting' },
+    },
+    noBills: {
+      meta: meta({ screen: 'bills.none', voice: 'bills.none', countdown: 'choiceMs' }),
+      on: { cancel: 'ejecting', confirm: 'ejecting' },
+      after: { choice: 'ejecting' },
+    },
+    serviceProblem: {
+      meta: meta({ screen: 'service.problem', voice: 'service.problem', countdown: 'choiceMs' }),
+      on: { cancel: 'ejecting', confirm: 'ejecting' },
+      after: { choice: 'ejecting' },
+    },
+    paying: {
+      invoke: {
+        id: 'billPayment',
+        src: 'billPayment',
+        input: ({ context }) => ({ patientId: context.patientId!, nameMasked: context.nameMasked!, bills: context.bills!, timeouts: context.timeouts }),
+        onDone: { target: 'ejecting', actions: assign({ payment: ({ event }) => event.output }) },
+      },
+      // Screen events reach the flow that owns the screen.
+      on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' } },
+    },
+    ejecting: {
+      meta: meta({ screen: 'card.ejecting', voice: 'card.ejecting' }),
+      invoke: { src: 'ejectCard', onDone: 'takeCard', onError: 'capturing' },
+    },
+    takeCard: {
+      meta: meta({ screen: 'card.take', voice: 'card.take', countdown: 'takeCardMs' }),
+      invoke: { src: 'waitCardTaken', onDone: 'goodbye' },
+      after: { takeCard: 'capturing' },
+    },
+    capturing: {
+      meta: meta({ screen: 'card.captured', voice: 'card.captured' }),
+      invoke: { src: 'captureCard', onDone: 'goodbye', onError: 'goodbye' },
+    },
+    goodbye: {
+      meta: meta({ screen: 'goodbye', voice: 'goodbye' }),
+      after: { goodbye: 'attract' },
+    },
+  },
+});
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { isValidKioskId } from '../contract/topics.ts';
+
+/** One file per kiosk (`/etc/zizhu/kiosk.json` in production), validated at start (DESIGN.md §5). */
+const serialDevice = (baudRate: number) =>
+  z.object({ port: z.string().min(1), baudRate: z.number().int().positive().default(baudRate) }).strict();
+
+export const kioskConfigSchema = z
+  .object({
+    kioskId: z.string().refine(isValidKioskId, 'must match ^[A-Za-z0-9][A-Za-z0-9-]{2,31}$ and not be a reserved name'),
+    site: z.object({ hospital: z.string().min(1), location: z.string().min(1) }).strict(),
+    broker: z.object({ url: z.string().regex(/^mqtts?:\/\/[^/]+:\d+$/, 'must look like mqtt://HOST:PORT') }).strict(),
+    journal: z.string().min(1),
+    devices: z
+      .object({
+        card: serialDevice(9600).extend({ model: z.literal('CRT-591-M').default('CRT-591-M') }).strict(),
+        pos: serialDevice(9600),
+        printer: serialDevice(115200),
+      })
+      .strict(),
+    timeouts: z
+      .object({
+        choiceMs: z.number().int().min(1000).default(60_000),
+        takeCardMs: z.number().int().min(1000).default(30_000),
+        goodbyeMs: z.number().int().min(500).default(3000),
+        rpcMs: z.number().int().min(500).default(15_000),
+        saleMs: z.number().int().min(1000).default(120_000),
+        settleDeadlineMs: z.number().int().min(1000).default(60_000),
+      })
+      .strict()
+      .default({ choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000, rpcMs: 15_000, saleMs: 120_000, settleDeadlineMs: 60_000 }),
+    screen: z
+      .object({ columns: z.number().int().min(40).default(66), rows: z.number().int().min(15).default(19) })
+      .strict()
+      .default({ columns: 66, rows: 19 }),
+    /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
+    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string() }).strict().optional(),
+  })
+  .strict();
+
+export type KioskConfig = z.infer<typeof kioskConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(file: string): KioskConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file}: ${(e as Error).message}`);
+  }
+  const parsed = kioskConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function exampleConfig(): KioskConfig {
+  return kioskConfigSchema.parse({
+    kioskId: 'KIOSK-0001',
+    site: { hospital: '示例市第一人民医院', location: '门诊楼一层自助服务区' },
+    broker: { url: 'mqtt://127.0.0.1:1883' },
+    journal: '/var/lib/zizhu/journal.sqlite',
+    devices: {
+      card: { port: '/dev/ttyS0', baudRate: 9600, model: 'CRT-591-M' },
+      pos: { port: '/dev/ttyS1', baudRate: 9600 },
+      printer: { port: '/dev/ttyS2', baudRate: 115200 },
+    },
+  });
+}

@@ -1,0 +1,238 @@
+import { ulid } from 'ulid';
+import type { PayResult, PreSettleResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
+import { isDeviceError } from '../drivers/core/device-error.ts';
+import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
+import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
+import type { Bill, CardSale, PosStage, SettleOutcome } from '../machines/types.ts';
+import type { KioskConfig } from './config.ts';
+import type { Journal, JournalEntry } from './journal/journal.ts';
+import { RpcNoAnswer, type Link } from './link.ts';
+import { outcomeSlip, paidReceipt, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
+
+export interface PaymentDeps {
+  config: KioskConfig;
+  journal: Journal;
+  link: Link;
+  pos: PaymentModule;
+  printer: ReceiptPrinter;
+  /** After every journal write: drain the outbox. */
+  afterRecord: () => void;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The money steps of a bill payment, shared by the flow's actors and by recovery at boot.
+ * Each step journals its intent before it acts and its result after (DESIGN.md §4).
+ */
+export class PaymentSteps {
+  constructor(private readonly d: PaymentDeps) {}
+
+  private record(entry: JournalEntry): void {
+    this.d.journal.record(entry);
+    this.d.afterRecord();
+  }
+
+  /** An RPC that must get an answer: system-wait, retried (same txnId, so idempotent) until it does. */
+  private async insist<D>(op: 'bill.pay' | 'txn.query', args: Record<string, unknown>, txnId?: string): Promise<RpcResponse<D>> {
+    for (;;) {
+      try {
+        return await this.d.link.rpc<D>({ op, args, txnId, timeoutMs: this.d.config.timeouts.rpcMs });
+      } catch (e) {
+        if (!(e instanceof RpcNoAnswer)) throw e;
+        this.d.log('no answer from central; asking again', { op, txnId });
+        await sleep(1000);
+      }
+    }
+  }
+
+  async preSettle(input: { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }): Promise<{ txnId: string; preSettle: PreSettleResult }> {
+    const txnId = ulid();
+    const bills: ReceiptBill[] = input.bills.map((b) => ({ billNo: b.billNo, department: b.department, amountFen: b.amountFen }));
+    this.record({ type: 'txn.opened', txnId, open: 'bill.pay', data: { nameMasked: input.nameMasked, bills, totalFen: input.totalFen } });
+    let response: RpcResponse<PreSettleResult>;
+    try {
+      response = await this.d.link.rpc<PreSettleResult>({
+        op: 'bill.preSettle', txnId, args: { patientId: input.patientId, billNos: input.bills.map((b) => b.billNo) }, timeoutMs: this.d.config.timeouts.rpcMs,
+      });
+    } catch (e) {
+      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: 'no answer to pre-settle' } });
+      throw e;
+    }
+    if (response.status !== 'OK' || !response.data) {
+      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: response.code ?? response.status } });
+      throw new Error(response.message ?? `pre-settle ${response.code ?? response.status}`);
+    }
+    const p = response.data;
+    this.record({ type: 'bill.presettled', txnId, data: { preSettleId: p.preSettleId, selfFen: p.selfFen, totalFen: p.totalFen } });
+    return { txnId, preSettle: p };
+  }
+
+  /**
+   * The bank module takes the card and PIN. A timeout is an unknown outcome: the module is asked
+   * what it last did (by our order id) until it answers; a sale is never sent twice.
+   */
+  async cardSale(txnId: string, amountFen: number, onStage: (s: PosStage) => void): Promise<CardSale> {
+    this.record({ type: 'card.sale.intent', txnId, data: { amountFen } });
+    let result: CardPaymentResult | null;
+    try {
+      result = await this.d.pos.sale({ amountFen, orderId: txnId }, { onProgress: onStage });
+    } catch (e) {
+      if (!isDeviceError(e)) throw e;
+      this.d.log('payment module outcome unknown; asking it', { txnId, code: e.code });
+      result = await this.lastModuleRecord(txnId, 'sale');
+    }
+    return this.recordSale(txnId, amountFen, result);
+  }
+
+  /** Recovery: the sale was asked for but its answer never reached the journal. */
+  async saleFromModule(txnId: string, amountFen: number): Promise<CardSale> {
+    return this.recordSale(txnId, amountFen, await this.lastModuleRecord(txnId, 'sale'));
+  }
+
+  /** Recovery: nothing was collected. Central records it ABANDONED if it never saw it. */
+  async resolveNothingCollected(txnId: string): Promise<void> {
+    await this.insist<TxnQueryResult>('txn.query', { txnId });
+    this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: 'kiosk stopped before payment' } });
+  }
+
+  /** What the module last did for this order, or null when it has no such record. */
+  private async lastModuleRecord(txnId: string, kind: 'sale' | 'void'): Promise<CardPaymentResult | null> {
+    for (;;) {
+      try {
+        const last = await this.d.pos.queryLast();
+        return last && last.orderId === txnId && (kind === 'sale' ? last.transType === 'sale' : last.transType === 'void') ? last : null;
+      } catch (e) {
+        if (!isDeviceError(e)) throw e;
+        await sleep(2000);
+      }
+    }
+  }
+
+  recordSale(txnId: string, amountFen: number, result: CardPaymentResult | null): CardSale {
+    const sale: CardSale = result
+      ? { approved: result.approved, respCode: result.respCode, respInfo: result.respInfo, amountFen: result.amountFen, rrn: result.rrn, trace: result.trace, batch: result.batch, authCode: result.authCode, panMasked: result.panMasked, tid: result.tid, mid: result.mid, settleDate: result.settleDate }
+      : { approved: false, respCode: 'NS', respInfo: '支付模块无此交易', amountFen, rrn: '', trace: '', batch: '', authCode: '', panMasked: '', tid: '', mid: '', settleDate: '' };
+    this.record({ type: 'card.sale.result', txnId, data: { ...sale }, ...(sale.approved ? { money: { collected: sale.amountFen } } : {}) });
+    if (!sale.approved) this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: `declined ${sale.respCode}` } });
+    return sale;
+  }
+
+  /** Central settles with the HIS. Definite no → reverse; unknown → ask until known, then PENDING at the deadline. */
+  async settle(txnId: string, preSettleId: string, sale: CardSale): Promise<SettleOutcome> {
+    this.record({ type: 'his.settle.intent', txnId, data: { preSettleId } });
+    const payment = { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
+    const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
+    while (Date.now() < until) {
+      let r: RpcResponse<PayResult & { compensate?: string; state?: string }>;
+      try {
+        r = await this.d.link.rpc({ op: 'bill.pay', txnId, args: { preSettleId, payment }, timeoutMs: this.d.config.timeouts.rpcMs });
+      } catch (e) {
+        if (!(e instanceof RpcNoAnswer)) throw e;
+        await sleep(1000);
+        continue;
+      }
+      if (r.status === 'OK' && r.data) return this.settled(txnId, sale.amountFen, r.data.hisReceiptNo);
+      if (r.status === 'FAILED') return this.refused(txnId, r.code ?? 'FAILED');
+      if (r.status === 'PENDING') return this.pending(txnId, sale.amountFen, r.message ?? 'HIS outcome unknown');
+      await sleep(1000);
+    }
+    return this.resolveByQuery(txnId, sale.amountFen, preSettleId, sale);
+  }
+
+  /** Past the deadline, or at boot: central's view of the transaction decides. */
+  async resolveByQuery(txnId: string, amountFen: number, preSettleId: string | undefined, sale: CardSale): Promise<SettleOutcome> {
+    const r = await this.insist<TxnQueryResult>('txn.query', { txnId });
+    const q = r.data;
+    if (q?.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo);
+    if (q?.state === 'PENDING') return this.pending(txnId, amountFen, 'central holds it pending');
+    if (q?.compensate === 'reverse' || q?.state === 'COMPENSATED' || q?.state === 'ABANDONED' || !preSettleId) return this.refused(txnId, q?.state ?? 'unknown');
+    // Central has the pre-settlement but never the payment: finish it (the same txnId is idempotent).
+    return this.settle(txnId, preSettleId, sale);
+  }
+
+  private settled(txnId: string, amountFen: number, hisReceiptNo: string): SettleOutcome {
+    this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen }, data: { settled: true, hisReceiptNo } });
+    return { outcome: 'settled', hisReceiptNo };
+  }
+
+  private refused(txnId: string, code: string): SettleOutcome {
+    this.record({ type: 'his.settle.result', txnId, data: { settled: false, code, compensate: 'reverse' } });
+    return { outcome: 'reverse', reason: code };
+  }
+
+  private pending(txnId: string, amountFen: number, reason: string): SettleOutcome {
+    this.record({ type: 'txn.closed', txnId, close: 'PENDING', money: { pending: amountFen }, data: { state: 'PENDING', reason } });
+    return { outcome: 'pending', reason };
+  }
+
+  /** Same-day void on the module; if the module cannot confirm it, the money is PENDING, not lost. */
+  async voidSale(txnId: string, sale: CardSale, reason: string): Promise<void> {
+    const previous = this.d.journal.eventsOf(txnId).some((e) => e.type === 'card.void.intent');
+    let result: CardPaymentResult | null = previous ? await this.lastModuleRecord(txnId, 'void') : null;
+    if (!result?.approved) {
+      this.record({ type: 'card.void.intent', txnId, data: { trace: sale.trace, amountFen: sale.amountFen, reason } });
+      try {
+        result = await this.d.pos.void({ trace: sale.trace, rrn: sale.rrn, amountFen: sale.amountFen, orderId: txnId, authCode: sale.authCode, batch: sale.batch });
+      } catch (e) {
+        if (!isDeviceError(e)) throw e;
+        result = await this.lastModuleRecord(txnId, 'void');
+      }
+    }
+    const approved = result?.approved === true;
+    this.record({ type: 'card.void.result', txnId, data: { approved, respCode: result?.respCode ?? 'NS', trace: result?.trace ?? '' }, ...(approved ? { money: { refunded: sale.amountFen } } : {}) });
+    if (approved) this.record({ type: 'txn.closed', txnId, close: 'COMPENSATED', data: { state: 'COMPENSATED', reason } });
+    else this.record({ type: 'txn.closed', txnId, close: 'PENDING', money: { pending: sale.amountFen }, data: { state: 'PENDING', reason: 'void not confirmed by the module' } });
+  }
+
+  /** Prints the receipt (or its reprint after a crash) and closes the transaction SETTLED. */
+  async printReceipt(txnId: string, extra: { items?: Bill[]; reprint?: boolean } = {}): Promise<void> {
+    const facts = this.facts(txnId, extra.items);
+    this.record({ type: 'receipt.print.intent', txnId, data: { reprint: extra.reprint ?? false } });
+    const printed = await this.print(paidReceipt({ ...facts, reprint: extra.reprint }));
+    this.record({ type: 'txn.closed', txnId, close: 'SETTLED', data: { state: 'SETTLED', receiptPrinted: printed } });
+  }
+
+  /** The slip that explains a payment that did not complete; the txn is already closed. */
+  async printSlip(txnId: string): Promise<void> {
+    const txn = this.d.journal.txn(txnId);
+    const kind: SlipKind = txn?.state === 'COMPENSATED' ? 'refunded' : txn?.state === 'PENDING' ? 'pending' : 'notCharged';
+    const printed = await this.print(outcomeSlip(kind, this.facts(txnId)));
+    this.record({ type: 'slip.printed', txnId, data: { kind, printed } });
+  }
+
+  private async print(doc: Parameters<ReceiptPrinter['print']>[0]): Promise<boolean> {
+    try {
+      await this.d.printer.print(doc);
+      return true;
+    } catch (e) {
+      this.d.log('receipt printer failed', { code: isDeviceError(e) ? e.code : 'UNKNOWN' });
+      return false;
+    }
+  }
+
+  /** Rebuilt from the journal, so a reprint after a crash says the same as the original would. */
+  facts(txnId: string, items?: Bill[]): PaymentFacts {
+    const events = this.d.journal.eventsOf(txnId);
+    const of = (type: string) => events.filter((e) => e.type === type).at(-1)?.data;
+    const opened = of('txn.opened') ?? {};
+    const sale = of('card.sale.result') as CardSale | undefined;
+    const settled = of('his.settle.result');
+    const bills = ((opened.bills as ReceiptBill[] | undefined) ?? []).map((b) => ({
+      ...b,
+      items: items?.find((i) => i.billNo === b.billNo)?.items.map((i) => ({ name: i.name, qty: i.qty, amountFen: i.amountFen })),
+    }));
+    return {
+      hospital: this.d.config.site.hospital,
+      kioskId: this.d.config.kioskId,
+      txnId,
+      nameMasked: String(opened.nameMasked ?? ''),
+      bills,
+      amountFen: Number((of('bill.presettled')?.selfFen as number | undefined) ?? opened.totalFen ?? 0),
+      sale: sale?.approved ? sale : undefined,
+      hisReceiptNo: settled?.hisReceiptNo as string | undefined,
+      at: new Date(),
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { formatYuan } from '../contract/money.ts';
+import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
+import type { CardSale } from '../machines/types.ts';
+
+/** Receipt and slip layouts. Only masked personal data is printed (DESIGN.md §1). */
+export interface ReceiptBill {
+  billNo: string;
+  department: string;
+  amountFen: number;
+  items?: { name: string; qty: number; amountFen: number }[];
+}
+
+export interface PaymentFacts {
+  hospital: string;
+  kioskId: string;
+  txnId: string;
+  nameMasked: string;
+  bills: ReceiptBill[];
+  amountFen: number;
+  sale?: CardSale;
+  hisReceiptNo?: string;
+  at: Date;
+  reprint?: boolean;
+}
+
+const time = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+
+function header(f: PaymentFacts, title: string): ReceiptDocument {
+  return [
+    { text: f.hospital, align: 'center', bold: true, size: 2 },
+    { text: title, align: 'center', bold: true },
+    ...(f.reprint ? [{ text: '(补打)', align: 'center' as const }] : []),
+    { rule: '-' },
+    { row: ['患者', f.nameMasked] },
+    { row: ['时间', time(f.at)] },
+    { row: ['终端', f.kioskId] },
+    { rule: '-' },
+  ];
+}
+
+function billLines(f: PaymentFacts): ReceiptDocument {
+  return f.bills.flatMap((b) => [
+    { row: [`${b.department} ${b.billNo}`, formatYuan(b.amountFen)] as [string, string], bold: true },
+    ...(b.items ?? []).map((i) => ({ row: [`  ${i.name} x${i.qty}`, formatYuan(i.amountFen)] as [string, string] })),
+  ]);
+}
+
+function cardLines(sale: CardSale | undefined): ReceiptDocument {
+  if (!sale) return [];
+  return [
+    { row: ['银行卡', sale.panMasked] },
+    { row: ['参考号', sale.rrn] },
+    { row: ['凭证号', sale.trace] },
+    { row: ['授权码', sale.authCode || '-'] },
+  ];
+}
+
+export function paidReceipt(f: PaymentFacts): ReceiptDocument {
+  return [
+    ...header(f, '门诊缴费凭证'),
+    ...billLines(f),
+    { rule: '-' },
+    { row: ['实付金额(元)', formatYuan(f.amountFen)], bold: true },
+    { row: ['HIS收据号', f.hisReceiptNo ?? ''] },
+    { row: ['交易号', f.txnId] },
+    ...cardLines(f.sale),
+    { qr: f.txnId },
+    { text: '请妥善保管本凭证', align: 'center' },
+  ];
+}
+
+export type SlipKind = 'refunded' | 'pending' | 'notCharged';
+
+const slipTitle: Record<SlipKind, string> = {
+  refunded: '缴费未成功 款项已退回',
+  pending: '缴费结果待确认',
+  notCharged: '缴费未完成 未扣款',
+};
+
+const slipText: Record<SlipKind, string[]> = {
+  refunded: ['医院系统未能完成缴费,', '银行卡扣款已撤销,原路退回.', '账单仍未缴,可重新缴费.'],
+  pending: ['缴费结果暂时无法确认.', '请勿重复缴费,凭此单到人工窗口', '核实处理,款项不会丢失.'],
+  notCharged: ['本次交易没有扣款.', '账单仍未缴,可重新缴费.'],
+};
+
+export function outcomeSlip(kind: SlipKind, f: PaymentFacts): ReceiptDocument {
+  return [
+    ...header(f, slipTitle[kind]),
+    ...slipText[kind].map((text) => ({ text })),
+    { rule: '-' },
+    { row: ['金额(元)', formatYuan(f.amountFen)], bold: true },
+    { row: ['交易号', f.txnId] },
+    ...cardLines(f.sale),
+    { qr: f.txnId },
+    { text: '如有疑问请联系人工窗口', align: 'center' },
+  ];
+}

@@ -1,0 +1,33 @@
+import type { Bill, PosStage } from '../machines/types.ts';
+
+/**
+ * What a screen is drawn from: the screen id and voice id of the active state's `meta`, the
+ * countdown of a patient-wait state, and the parts of the machines' contexts a screen shows.
+ * The session host builds it from machine snapshots; screens never reach further.
+ */
+export interface ScreenView {
+  screen: string;
+  voice: string;
+  /** Seconds left on a patient-wait state, or undefined for system-wait states. */
+  secondsLeft?: number;
+  hospital: string;
+  location: string;
+  kioskId: string;
+  /** Central reachable and the devices a payment needs healthy. */
+  serviceAvailable: boolean;
+  nameMasked?: string;
+  bills?: Bill[];
+  totalFen?: number;
+  selfFen?: number;
+  posStage?: PosStage;
+  hisReceiptNo?: string;
+  txnId?: string;
+  problem?: string;
+  /** How the last payment ended, for the goodbye screen. */
+  paymentEnd?: 'paid' | 'refunded' | 'pending' | 'notPaid';
+  /** Demo only: keys that play the patient (insert card, approve at the bank module). */
+  demoKeys?: boolean;
+}
+
+/** Events a screen may send to the session machine. */
+export type ScreenEvent = { type: 'pay' } | { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' };
