@@ -35,7 +35,7 @@ export const kioskConfigSchema = z
       .strict()
       .default({ columns: 66, rows: 19 }),
     /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
-    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string() }).strict().optional(),
+    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), patientCardNo: z.string() }).strict().optional(),
   })
   .strict();
 

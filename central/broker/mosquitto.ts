@@ -45,7 +45,9 @@ export async function startBroker(options: { port: number; dataDir?: string; log
   fs.mkdirSync(dataDir, { recursive: true });
   const confPath = path.join(dataDir, 'mosquitto.conf');
   fs.writeFileSync(confPath, mosquittoConfig({ port: options.port, dataDir }));
-  const child = spawn('mosquitto', ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Debian puts it in /usr/sbin, which is not on every PATH.
+  const binary = fs.existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+  const child = spawn(binary, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => reject(new Error(`cannot start mosquitto (is it installed?): ${e.message}`))),
   );

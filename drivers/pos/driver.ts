@@ -222,7 +222,7 @@ export class PaymentModule {
 
   private async run(request: PosRequest, timeoutMs: number, resendOnSilence: boolean, options: SaleOptions): Promise<Answer> {
     const { signal, onProgress } = options;
-    const what = { command: request.transType, orderId: request.orderId };
+    const what = { command: request.transType, orderId: request.orderId, outcome: 'notStarted' };
     if (!this.transport.isOpen) throw new DeviceError('NOT_OPEN', 'the payment module port is not open', what);
     if (this.command) throw new DeviceError('BUSY', `a ${this.command.request.transType} is in flight`, what);
     if (signal?.aborted) throw new DeviceError('ABORTED', `${request.transType} aborted before it was sent`, what);

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { freePort, startBroker } from '../../central/broker/mosquitto.ts';
+import { HisSimulator } from '../../central/his/simulator.ts';
+import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
+
+const zizhu = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'zizhu');
+
+/**
+ * `zizhu demo`: a broker, the bridge with the simulated hospital, the three device simulators and
+ * one kiosk in this terminal. F2 inserts the first fixture patient's card, F3 approves at the bank
+ * module, F4 declines, F5 takes the card back. Ctrl-C stops everything.
+ */
+export async function demo(argv: string[]): Promise<number> {
+  const dir = argv[0] === '--data' && argv[1] ? path.resolve(argv[1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-demo-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const children: ChildProcess[] = [];
+  const logFile = fs.openSync(path.join(dir, 'demo.log'), 'a');
+  const broker = await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') });
+  const cleanup = async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await broker.stop();
+  };
+  try {
+    const hisDir = path.join(dir, 'his');
+    const his = HisSimulator.open(hisDir);
+    const patient = his.fixtures().patients[0]!;
+    his.close();
+
+    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo'], { stdio: ['ignore', logFile, logFile] }));
+    const sims: Record<string, { port: string; socket: string }> = {};
+    for (const kind of ['card', 'pos', 'printer'] as const) {
+      const socket = path.join(dir, `${kind}.sock`);
+      fs.rmSync(socket, { force: true });
+      const child = spawn(zizhu, ['sim', kind, '--control', socket], { stdio: ['pipe', 'pipe', logFile] });
+      children.push(child);
+      const port = await firstLinePort(child);
+      // Keep reading what the simulator says (receipts, sales) into the demo log.
+      child.stdout!.on('data', (d: Buffer) => fs.appendFileSync(path.join(dir, `${kind}.jsonl`), d));
+      sims[kind] = { port, socket };
+    }
+
+    const config: KioskConfig = {
+      ...exampleConfig(),
+      kioskId: 'DEMO-001',
+      broker: { url: broker.url },
+      journal: path.join(dir, 'journal.sqlite'),
+      devices: {
+        card: { port: sims.card!.port, baudRate: 9600, model: 'CRT-591-M' },
+        pos: { port: sims.pos!.port, baudRate: 9600 },
+        printer: { port: sims.printer!.port, baudRate: 115200 },
+      },
+      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, patientCardNo: patient.cardNo },
+    };
+    const configFile = path.join(dir, 'kiosk.json');
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const kiosk = spawn(zizhu, ['kiosk', '--config', configFile], { stdio: 'inherit' });
+    children.push(kiosk);
+    // Ctrl-C reaches the whole foreground group; the kiosk handles it and we tidy up after it.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => kiosk.kill('SIGTERM'));
+    const code = await new Promise<number>((r) => kiosk.once('exit', (c) => r(c ?? 0)));
+    console.log(`demo stopped; its data, logs and printed receipts are in ${dir}`);
+    return code;
+  } finally {
+    await cleanup();
+  }
+}
+
+async function firstLinePort(child: ChildProcess): Promise<string> {
+  const lines = readline.createInterface({ input: child.stdout! });
+  const line = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`simulator exited with ${c}`)));
+  });
+  lines.close();
+  return (JSON.parse(line) as { port: string }).port;
+}

@@ -1,0 +1,95 @@
+import net from 'node:net';
+import path from 'node:path';
+import pino from 'pino';
+import { redactPaths } from '../contract/redaction.ts';
+import { CardDispenser } from '../drivers/card/driver.ts';
+import { PaymentModule } from '../drivers/pos/driver.ts';
+import { ReceiptPrinter } from '../drivers/printer/driver.ts';
+import { KioskTerminal } from '../screens/terminal.ts';
+import type { ScreenView } from '../screens/view.ts';
+import type { KioskConfig } from './config.ts';
+import { crashHookFromEnv } from './journal/crash-hook.ts';
+import { Journal } from './journal/journal.ts';
+import { Link } from './link.ts';
+import { Outbox } from './outbox.ts';
+import { PaymentSteps } from './payment-steps.ts';
+import { recoverOpenTransactions } from './recovery.ts';
+import { SessionHost } from './session-host.ts';
+
+export class DeviceOpenError extends Error {
+  override readonly name = 'DeviceOpenError';
+}
+
+/**
+ * Boot order (DESIGN.md §5): journal, devices, link, screen; then recovery of every open
+ * transaction before the first patient; then the session. Returns a stop function.
+ */
+export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>> {
+  const log = pino({ name: 'kiosk', redact: redactPaths }, pino.destination({ dest: path.join(path.dirname(path.resolve(config.journal)), 'kiosk.log'), sync: true }));
+  const logFn = (msg: string, fields?: Record<string, unknown>) => log.info(fields ?? {}, msg);
+  const journal = Journal.open(config.journal, { afterWrite: crashHookFromEnv() });
+
+  const open = async <T>(name: string, opener: () => Promise<T>): Promise<T> => {
+    try {
+      return await opener();
+    } catch (e) {
+      throw new DeviceOpenError(`devices.${name}: ${(e as Error).message}`);
+    }
+  };
+  const card = await open('card', () => CardDispenser.open(config.devices.card.port, { baudRate: config.devices.card.baudRate }));
+  await open('card', () => card.initialize());
+  const pos = await open('pos', () => PaymentModule.open(config.devices.pos.port, { baudRate: config.devices.pos.baudRate, saleTimeoutMs: config.timeouts.saleMs }));
+  const printer = await open('printer', () => ReceiptPrinter.open(config.devices.printer.port, { baudRate: config.devices.printer.baudRate }));
+
+  const link = new Link(config.kioskId, config.broker.url, logFn);
+  const outbox = new Outbox(journal, link);
+  const afterRecord = () => void outbox.pump();
+  link.start();
+  outbox.start();
+
+  const terminal = new KioskTerminal({ columns: config.screen.columns, rows: config.screen.rows });
+  terminal.start();
+  const base: Omit<ScreenView, 'screen' | 'voice'> = { hospital: config.site.hospital, location: config.site.location, kioskId: config.kioskId, serviceAvailable: false };
+  terminal.draw({ ...base, screen: 'recovering', voice: 'recovering' });
+
+  const steps = new PaymentSteps({ config, journal, link, pos, printer, afterRecord, log: logFn });
+  const session = new SessionHost({ config, journal, link, card, steps, afterRecord, log: logFn }, (view) => terminal.draw(view));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    session.stop();
+    outbox.stop();
+    terminal.stop();
+    await link.stop();
+    await Promise.allSettled([card.close(), pos.close(), printer.close()]);
+    journal.close();
+  };
+  terminal.onEvent((event) => session.send(event));
+  terminal.onKey((key) => {
+    if (key === 'CTRL_C') process.kill(process.pid, 'SIGINT');
+    else if (config.demo) playPatient(config.demo, key);
+  });
+
+  // Recovery asks central and insists until it answers; a short wait spares the first retries.
+  await link.waitForCentral(5000);
+  const recovered = await recoverOpenTransactions(journal, steps, logFn);
+  log.info({ recovered }, 'kiosk ready');
+  session.start();
+  return stop;
+}
+
+/** Demo keys play the patient by talking to the simulators' control sockets. */
+function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void {
+  const commands: Record<string, [string, string]> = {
+    F2: [demo.card, `insert ${demo.patientCardNo}`],
+    F3: [demo.pos, 'approve'],
+    F4: [demo.pos, 'decline'],
+    F5: [demo.card, 'take'],
+  };
+  const command = commands[key];
+  if (!command) return;
+  const socket = net.connect(command[0], () => socket.end(command[1] + '\n'));
+  socket.on('error', () => undefined);
+}

@@ -1,0 +1,155 @@
+import { createActor, fromCallback, fromPromise, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import type { BillListResult, IdentifyResult, OpName, RpcResponse } from '../contract/rpc.ts';
+import type { CardDispenser } from '../drivers/card/driver.ts';
+import { billPaymentMachine } from '../machines/billPayment.ts';
+import { sessionMachine, type SessionEvent } from '../machines/session.ts';
+import type { ScreenMeta } from '../machines/types.ts';
+import type { ScreenView } from '../screens/view.ts';
+import type { KioskConfig } from './config.ts';
+import type { Journal } from './journal/journal.ts';
+import type { Link } from './link.ts';
+import type { PaymentSteps } from './payment-steps.ts';
+
+export interface SessionDeps {
+  config: KioskConfig;
+  journal: Journal;
+  link: Link;
+  card: CardDispenser;
+  steps: PaymentSteps;
+  afterRecord: () => void;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Runs the session machine with the real actors (DESIGN.md §5 session host) and turns its
+ * snapshots into screen views. The machines stay pure; every device and network call is here.
+ */
+export class SessionHost {
+  private actor?: ReturnType<typeof createActor<typeof sessionMachine>>;
+  private stateKey = '';
+  private enteredAt = Date.now();
+  private ticker?: NodeJS.Timeout;
+
+  constructor(
+    private readonly d: SessionDeps,
+    private readonly onView: (view: ScreenView) => void,
+  ) {}
+
+  start(): void {
+    const { card, steps, config } = this.d;
+    const ask = async <D>(op: OpName, args: Record<string, unknown>): Promise<D> => {
+      if (!this.d.link.centralOnline) throw new Error('central is not reachable');
+      const r: RpcResponse<D> = await this.d.link.rpc<D>({ op, args, timeoutMs: config.timeouts.rpcMs });
+      if (r.status !== 'OK' || r.data === undefined) throw new Error(r.message ?? r.code ?? r.status);
+      return r.data;
+    };
+    // Physical card movements are journaled facts: a card captured is a card someone must return.
+    const cardFact = (action: string) => {
+      this.d.journal.record({ type: `card.${action}`, data: {} });
+      this.d.afterRecord();
+    };
+
+    const payment = billPaymentMachine.provide({
+      actors: {
+        preSettle: fromPromise(({ input }) => steps.preSettle({ ...input, nameMasked: this.context()?.nameMasked ?? '', bills: this.context()?.bills?.filter((b) => input.billNos.includes(b.billNo)) ?? [] })),
+        cardSale: fromCallback(({ input, sendBack }) => {
+          steps
+            .cardSale(input.txnId, input.amountFen, (stage) => sendBack({ type: 'pos.stage', stage }))
+            .then((sale) => sendBack({ type: 'pos.result', sale }))
+            .catch((e: unknown) => this.d.log('card sale failed unexpectedly', { error: (e as Error).message }));
+        }),
+        settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.sale)),
+        voidSale: fromPromise(({ input }) => steps.voidSale(input.txnId, input.sale, input.reason)),
+        printReceipt: fromPromise(({ input }) => steps.printReceipt(input.txnId, { items: this.context()?.bills })),
+        printSlip: fromPromise(({ input }) => steps.printSlip(input.txnId)),
+      },
+    });
+
+    const machine = sessionMachine.provide({
+      actors: {
+        waitForCard: fromPromise(async ({ signal }) => {
+          await card.enableEntry(true, signal);
+          await card.waitForCard({ pollMs: 250, signal });
+          cardFact('inserted');
+          return { cardNo: await card.readCardNumber(signal) };
+        }),
+        identify: fromPromise(({ input }) => ask<IdentifyResult>('patient.identify', { credType: 'patientCard', credNo: input.cardNo })),
+        listBills: fromPromise(({ input }) => ask<BillListResult>('bill.list', { patientId: input.patientId })),
+        ejectCard: fromPromise(async () => {
+          await card.eject();
+          cardFact('ejected');
+        }),
+        waitCardTaken: fromPromise(async ({ signal }) => {
+          for (;;) {
+            if (await card.waitForTaken({ timeoutMs: 60_000, pollMs: 250, signal })) return cardFact('taken');
+          }
+        }),
+        captureCard: fromPromise(async () => {
+          await card.capture();
+          cardFact('captured');
+        }),
+        billPayment: payment,
+      },
+    });
+    this.actor = createActor(machine, { input: { timeouts: config.timeouts } });
+    this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
+    this.actor.start();
+    this.ticker = setInterval(() => this.publish(), 1000);
+  }
+
+  send(event: SessionEvent): void {
+    this.actor?.send(event);
+  }
+
+  private context() {
+    return this.actor?.getSnapshot().context;
+  }
+
+  /** The innermost active screen: the flow's when a flow runs, else the session's. */
+  view(): ScreenView | undefined {
+    const snap = this.actor?.getSnapshot();
+    if (!snap) return undefined;
+    const child = snap.children.billPayment as AnyActorRef | undefined;
+    const childSnap = child?.getSnapshot() as SnapshotFrom<typeof billPaymentMachine> | undefined;
+    const active = childSnap?.status === 'active' ? childSnap : snap;
+    const meta = Object.values(active.getMeta() as Record<string, ScreenMeta | undefined>).find((m) => m?.screen);
+    if (!meta) return undefined;
+    const key = `${JSON.stringify(snap.value)}|${childSnap?.status === 'active' ? JSON.stringify(childSnap.value) : ''}`;
+    if (key !== this.stateKey) {
+      this.stateKey = key;
+      this.enteredAt = Date.now();
+    }
+    const c = snap.context;
+    const p = childSnap?.status === 'active' ? childSnap.context : undefined;
+    const countdownMs = meta.countdown ? this.d.config.timeouts[meta.countdown] : undefined;
+    return {
+      screen: meta.screen,
+      voice: meta.voice,
+      secondsLeft: countdownMs === undefined ? undefined : Math.max(0, Math.ceil((countdownMs - (Date.now() - this.enteredAt)) / 1000)),
+      hospital: this.d.config.site.hospital,
+      location: this.d.config.site.location,
+      kioskId: this.d.config.kioskId,
+      serviceAvailable: this.d.link.centralOnline,
+      nameMasked: c.nameMasked,
+      bills: p?.bills ?? c.bills,
+      totalFen: p?.totalFen,
+      selfFen: p?.preSettle?.selfFen,
+      posStage: p?.posStage,
+      hisReceiptNo: p?.hisReceiptNo ?? c.payment?.hisReceiptNo,
+      txnId: p?.txnId ?? c.payment?.txnId,
+      problem: p?.problem ?? c.problem,
+      paymentEnd: c.payment?.end,
+      demoKeys: this.d.config.demo !== undefined,
+    };
+  }
+
+  private publish(): void {
+    const v = this.view();
+    if (v) this.onView(v);
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.actor?.stop();
+  }
+}

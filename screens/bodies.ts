@@ -1,0 +1,215 @@
+import { formatYuan } from '../contract/money.ts';
+import type { Bill } from '../machines/types.ts';
+import { common, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
+import type { ScreenEvent, ScreenView } from './view.ts';
+import { displayWidth, padEnd, padStart, sanitize, truncate, wrap } from './width.ts';
+
+export interface BodyLine {
+  text: string;
+  /** Messages are centred; tables are left-aligned so their columns line up. */
+  align: 'center' | 'left';
+}
+
+export interface ButtonSpec {
+  key: string;
+  label: string;
+  event: ScreenEvent;
+}
+
+export interface Body {
+  lines: BodyLine[];
+  buttons: ButtonSpec[];
+}
+
+/** The part of the screen between header and buttons: what a screen id says and offers. */
+export interface BodyArea {
+  width: number;
+  height: number;
+  language: Language;
+}
+
+const center = (text: string): BodyLine => ({ text, align: 'center' });
+const blank: BodyLine = center('');
+
+function isScreenId(screen: string): screen is ScreenId {
+  return Object.hasOwn(strings, screen);
+}
+
+export function screenBody(view: ScreenView, area: BodyArea): Body {
+  if (!isScreenId(view.screen)) return { lines: [center(say(common.pleaseWait, area.language))], buttons: [] };
+  return builders[view.screen](view, area);
+}
+
+type Builder = (view: ScreenView, area: BodyArea) => Body;
+
+/** A screen that only says something: one or more messages, no choice. */
+function message(...texts: Text[]): Builder {
+  return (_view, { language, width }) => ({ lines: lines(language, width, ...texts), buttons: [] });
+}
+
+function yuan(amountFen: number, language: Language): string {
+  return say(common.yuan, language, { amount: formatYuan(amountFen) });
+}
+
+function totalOf(view: ScreenView): number {
+  return view.totalFen ?? (view.bills ?? []).reduce((sum, bill) => sum + bill.amountFen, 0);
+}
+
+/** Text from the HIS or the bank: sanitised, at most two lines. */
+function reason(view: ScreenView, { language, width }: BodyArea): BodyLine[] {
+  if (view.problem === undefined || view.problem.trim() === '') return [];
+  const lines = wrap(say(common.reason, language, { text: sanitize(view.problem) }), width);
+  const shown = lines.slice(0, 2);
+  if (lines.length > 2) shown[1] = truncate(`${shown[1]} ${lines[2]}`, width);
+  return shown.map(center);
+}
+
+function lines(language: Language, width: number, ...texts: Text[]): BodyLine[] {
+  return texts.flatMap((t) => wrap(say(t, language), width).map(center));
+}
+
+const ok = (language: Language): ButtonSpec => ({ key: '1', label: say(common.ok, language), event: { type: 'confirm' } });
+const exit = (language: Language): ButtonSpec => ({ key: '0', label: say(common.exit, language), event: { type: 'cancel' } });
+const cancel = (language: Language): ButtonSpec => ({ key: '0', label: say(common.cancel, language), event: { type: 'cancel' } });
+
+const builders: Record<ScreenId, Builder> = {
+  attract: (view, { language, width }) => ({
+    lines: [
+      ...lines(language, width, strings.attract.welcome),
+      center(truncate(sanitize(view.hospital), width)),
+      center(truncate(sanitize(view.location), width)),
+      blank,
+      ...lines(language, width, strings.attract.insertCard),
+      ...(view.serviceAvailable ? [] : [blank, ...lines(language, width, strings.attract.paymentUnavailable)]),
+    ],
+    buttons: [],
+  }),
+  'card.problem': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['card.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['card.problem'].hint)],
+    buttons: [ok(area.language), exit(area.language)],
+  }),
+  'wait.identify': message(strings['wait.identify'].title),
+  'wait.bills': message(strings['wait.bills'].title),
+  'bills.list': billsList,
+  'bills.none': (_view, { language, width }) => ({
+    lines: lines(language, width, strings['bills.none'].title),
+    buttons: [ok(language), exit(language)],
+  }),
+  'service.problem': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['service.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['service.problem'].hint)],
+    buttons: [ok(area.language), exit(area.language)],
+  }),
+  'bills.confirm': (view, { language, width }) => ({
+    lines: [
+      ...lines(language, width, strings['bills.confirm'].title),
+      blank,
+      center(say(common.amountDue, language, { amount: yuan(totalOf(view), language) })),
+      blank,
+      ...lines(language, width, strings['bills.confirm'].hint),
+    ],
+    buttons: [{ key: '1', label: say(strings['bills.confirm'].confirm, language), event: { type: 'confirm' } }, cancel(language)],
+  }),
+  'wait.central': message(strings['wait.central'].title),
+  'pay.card': (view, { language, width }) => ({
+    lines: [
+      center(say(common.amountDue, language, { amount: yuan(view.selfFen ?? totalOf(view), language) })),
+      blank,
+      ...lines(language, width, strings['pay.card'][view.posStage ?? 'insertCard']),
+    ],
+    buttons: [],
+  }),
+  'pay.declined': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['pay.declined'].title), ...reason(view, area)],
+    buttons: [{ key: '1', label: say(strings['pay.declined'].retry, area.language), event: { type: 'retry' } }, cancel(area.language)],
+  }),
+  'wait.settle': (view, { language, width }) => ({
+    lines: [
+      ...lines(language, width, strings['wait.settle'].title),
+      center(yuan(view.selfFen ?? totalOf(view), language)),
+      blank,
+      ...lines(language, width, strings['wait.settle'].stay),
+    ],
+    buttons: [],
+  }),
+  'print.receipt': (view, { language, width }) => ({
+    lines: [
+      ...lines(language, width, strings['print.receipt'].title),
+      ...(view.hisReceiptNo === undefined ? [] : [center(truncate(say(strings['print.receipt'].receiptNo, language, { no: sanitize(view.hisReceiptNo) }), width))]),
+      blank,
+      ...lines(language, width, strings['print.receipt'].printing),
+    ],
+    buttons: [],
+  }),
+  'pay.reversing': (view, { language, width }) => ({
+    lines: [
+      ...lines(language, width, strings['pay.reversing'].title),
+      center(yuan(view.selfFen ?? totalOf(view), language)),
+      blank,
+      ...lines(language, width, strings['pay.reversing'].hint),
+    ],
+    buttons: [],
+  }),
+  // One screen id, two endings: the machine tells them apart by the voice prompt it plays.
+  'print.slip': (view, { language, width }) => ({
+    lines: view.voice === 'print.pending'
+      ? lines(language, width, strings['print.slip'].pending, strings['print.slip'].pendingHint)
+      : lines(language, width, strings['print.slip'].refund),
+    buttons: [],
+  }),
+  'pay.notPaid': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['pay.notPaid'].title), ...reason(view, area), blank, ...lines(area.language, area.width, common.goCounter)],
+    buttons: [ok(area.language), exit(area.language)],
+  }),
+  'card.ejecting': message(strings['card.ejecting'].title),
+  'card.take': message(strings['card.take'].title),
+  'card.captured': message(strings['card.captured'].title, strings['card.captured'].hint),
+  goodbye: (view, { language, width }) => ({
+    lines: [
+      ...(view.paymentEnd === undefined ? [] : [...lines(language, width, strings.goodbye[view.paymentEnd]), blank]),
+      ...lines(language, width, strings.goodbye.thanks),
+    ],
+    buttons: [],
+  }),
+  recovering: message(strings.recovering.title),
+};
+
+/** Rows for as many bills as fit, then "K more"; the total always shows. */
+function billsList(view: ScreenView, { language, width, height }: BodyArea): Body {
+  const s = strings['bills.list'];
+  const bills = view.bills ?? [];
+  const name = say(s.patient, language, { name: sanitize(view.nameMasked ?? '') });
+  const count = say(s.count, language, { n: bills.length });
+  const patientLine = truncate(name, width - displayWidth(count) - 2);
+  // Patient line, column heads and total take three rows; the rest is for bills.
+  const room = Math.max(1, height - 3);
+  const shown = bills.length <= room ? bills : bills.slice(0, room - 1);
+  const table = billTable(shown, width, language);
+  return {
+    lines: [
+      { text: padEnd(patientLine, width - displayWidth(count)) + count, align: 'left' },
+      ...table.map((text): BodyLine => ({ text, align: 'left' })),
+      ...(shown.length < bills.length ? [center(say(s.more, language, { n: bills.length - shown.length }))] : []),
+      { text: padStart(say(s.total, language, { amount: yuan(totalOf(view), language) }), width), align: 'left' },
+    ],
+    buttons: [{ key: '1', label: say(s.pay, language), event: { type: 'pay' } }, exit(language)],
+  };
+}
+
+const GAP = '  ';
+// Bill numbers are short codes; a longer one is cut rather than squeezing the department.
+const MAX_BILL_NO = 16;
+
+function billTable(bills: Bill[], width: number, language: Language): string[] {
+  const s = strings['bills.list'];
+  const heads = { department: say(s.department, language), billNo: say(s.billNo, language), amount: say(s.amount, language) };
+  const amounts = bills.map((b) => formatYuan(b.amountFen));
+  const amountWidth = Math.max(displayWidth(heads.amount), ...amounts.map(displayWidth));
+  const noWidth = Math.min(MAX_BILL_NO, Math.max(displayWidth(heads.billNo), ...bills.map((b) => displayWidth(sanitize(b.billNo)))));
+  const departmentWidth = width - amountWidth - noWidth - 2 * GAP.length;
+  const row = (department: string, billNo: string, amount: string): string =>
+    padEnd(truncate(department, departmentWidth), departmentWidth) + GAP + padEnd(truncate(billNo, noWidth), noWidth) + GAP + padStart(amount, amountWidth);
+  return [
+    row(heads.department, heads.billNo, heads.amount),
+    ...bills.map((b, i) => row(sanitize(b.department), sanitize(b.billNo), amounts[i] ?? '')),
+  ];
+}

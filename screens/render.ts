@@ -1,0 +1,130 @@
+import { screenBody, type ButtonSpec } from './bodies.ts';
+import { common, say, type Language } from './strings.ts';
+import type { ScreenEvent, ScreenView } from './view.ts';
+import { displayWidth, padEnd, sanitize, truncate } from './width.ts';
+
+/** The kiosk's minimum grid (DESIGN.md §8): a 1080p panel at a 48 px font. */
+export const MIN_COLUMNS = 66;
+export const MIN_ROWS = 19;
+
+/** Switching language is the screen's own business; the machines never see it. */
+export type ButtonAction = ScreenEvent | { type: 'language' };
+
+/** A touch target, in 0-based cells: a tap anywhere inside row..row+height, col..col+width. */
+export interface TouchButton {
+  key: string;
+  label: string;
+  row: number;
+  col: number;
+  width: number;
+  height: number;
+  event: ButtonAction;
+}
+
+export interface RenderedScreen {
+  lines: string[];
+  buttons: TouchButton[];
+}
+
+export interface RenderOptions {
+  columns: number;
+  rows: number;
+  language: Language;
+}
+
+const MARGIN = 2;
+// Elderly users: targets at least 3 rows by 14 columns (reference/kiosk-os-ui.md §5.2).
+const BUTTON_HEIGHT = 3;
+const BUTTON_MIN_WIDTH = 14;
+const BUTTON_GAP = 3;
+
+/** Lays a view out on the grid: header, body, touch buttons, footer, demo strip. Pure. */
+export function renderScreen(view: ScreenView, { columns, rows, language }: RenderOptions): RenderedScreen {
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return { lines: [truncate(say(common.tooSmall, language, { columns: MIN_COLUMNS, rows: MIN_ROWS }), columns)], buttons: [] };
+  }
+  const grid: string[] = Array.from({ length: rows }, () => '');
+  const put = (row: number, text: string): void => {
+    grid[row] = text;
+  };
+
+  put(0, header(view, columns, language));
+  put(1, '='.repeat(columns));
+
+  let bottom = rows - 1;
+  if (view.demoKeys === true) put(bottom--, truncate(` ${say(common.demo, language)}`, columns));
+  put(bottom--, footer(view, columns, language));
+  put(bottom--, '-'.repeat(columns));
+  const buttonTop = bottom - BUTTON_HEIGHT + 1;
+  const bodyTop = 2;
+  // One blank row under the rule and one above the buttons keep the body clear of both.
+  const bodyHeight = buttonTop - bodyTop - 2;
+  const width = columns - 2 * MARGIN;
+
+  const body = screenBody(view, { width, height: bodyHeight, language });
+  const shown = body.lines.slice(0, bodyHeight);
+  const firstRow = bodyTop + 1 + Math.floor((bodyHeight - shown.length) / 2);
+  shown.forEach((line, i) => {
+    const text = truncate(line.text, width);
+    const indent = line.align === 'center' ? Math.floor((width - displayWidth(text)) / 2) : 0;
+    put(firstRow + i, ' '.repeat(MARGIN + indent) + text);
+  });
+
+  const buttons = placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns);
+  drawButtons(buttons, buttonTop, put);
+  return { lines: grid.map((line) => line.trimEnd()), buttons };
+}
+
+function header(view: ScreenView, columns: number, language: Language): string {
+  const kiosk = say(common.kiosk, language, { id: sanitize(view.kioskId) });
+  const hospital = truncate(sanitize(view.hospital), columns - displayWidth(kiosk) - 3);
+  return padEnd(` ${hospital}`, columns - displayWidth(kiosk) - 1) + kiosk;
+}
+
+function footer(view: ScreenView, columns: number, language: Language): string {
+  const staff = say(common.callStaff, language);
+  const left = view.secondsLeft === undefined ? '' : say(common.secondsLeft, language, { n: Math.max(0, Math.ceil(view.secondsLeft)) });
+  return padEnd(` ${left}`, columns - displayWidth(staff) - 1) + staff;
+}
+
+/** Boot-time recovery has no patient at the kiosk, so nothing to switch. */
+function withLanguage(view: ScreenView, buttons: ButtonSpec[], language: Language): Array<Omit<TouchButton, 'row' | 'col' | 'width' | 'height'>> {
+  if (view.screen === 'recovering') return buttons;
+  return [...buttons, { key: '9', label: say(common.language, language), event: { type: 'language' } }];
+}
+
+/** Choices from the left; the language toggle alone at the right edge, where it is always found. */
+function placeButtons(specs: Array<Omit<TouchButton, 'row' | 'col' | 'width' | 'height'>>, row: number, columns: number): TouchButton[] {
+  const widths = specs.map((b) => Math.max(BUTTON_MIN_WIDTH, displayWidth(buttonText(b)) + 4));
+  const total = widths.reduce((a, b) => a + b, 0) + BUTTON_GAP * Math.max(0, specs.length - 1);
+  // Never wider than the grid: shrink every button evenly and let truncation cut labels.
+  const scale = total > columns - 2 * MARGIN ? (columns - 2 * MARGIN - BUTTON_GAP * (specs.length - 1)) / (total - BUTTON_GAP * (specs.length - 1)) : 1;
+  const fitted = widths.map((w) => Math.floor(w * scale));
+  let col = MARGIN;
+  return specs.map((spec, i) => {
+    const width = fitted[i] ?? BUTTON_MIN_WIDTH;
+    const isLanguage = spec.event.type === 'language' && i === specs.length - 1;
+    const at = isLanguage ? columns - MARGIN - width : col;
+    col += width + BUTTON_GAP;
+    return { ...spec, row, col: at, width, height: BUTTON_HEIGHT };
+  });
+}
+
+function buttonText(button: { key: string; label: string }): string {
+  return `[${button.key}] ${button.label}`;
+}
+
+function drawButtons(buttons: TouchButton[], top: number, put: (row: number, text: string) => void): void {
+  const rows = ['', '', ''];
+  for (const b of buttons) {
+    const inner = b.width - 2;
+    const label = truncate(buttonText(b), inner - 2);
+    const left = Math.floor((inner - displayWidth(label)) / 2);
+    const edge = `+${'-'.repeat(inner)}+`;
+    const middle = `|${' '.repeat(left)}${padEnd(label, inner - left)}|`;
+    [edge, middle, edge].forEach((part, i) => {
+      rows[i] = padEnd(rows[i] ?? '', b.col) + part;
+    });
+  }
+  rows.forEach((text, i) => put(top + i, text));
+}

@@ -1,0 +1,135 @@
+/**
+ * Every word the kiosk draws, in Simplified Chinese and English, keyed by the screen id the
+ * machines put in `meta`. `{name}` marks a value filled in at render time. A test rejects any
+ * East-Asian-ambiguous character here, so punctuation stays ASCII or full-width.
+ */
+
+export type Language = 'zh' | 'en';
+
+export interface Text {
+  zh: string;
+  en: string;
+}
+
+export const common = {
+  kiosk: { zh: '终端 {id}', en: 'Kiosk {id}' },
+  secondsLeft: { zh: '剩余 {n} 秒', en: '{n} s left' },
+  callStaff: { zh: '[*] 呼叫工作人员', en: '[*] Call staff' },
+  // The toggle names the language it switches to, written in that language.
+  language: { zh: 'English', en: '中文' },
+  ok: { zh: '确定', en: 'OK' },
+  exit: { zh: '退出', en: 'Exit' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  yuan: { zh: '{amount} 元', en: '{amount} yuan' },
+  amountDue: { zh: '应付金额: {amount}', en: 'Amount due: {amount}' },
+  reason: { zh: '原因: {text}', en: 'Reason: {text}' },
+  goCounter: { zh: '如需帮助, 请到人工窗口', en: 'For help, please go to a staffed counter' },
+  demo: {
+    zh: '演示: F2 插卡  F3 银行卡批准  F4 拒绝  F5 取卡',
+    en: 'Demo: F2 insert card  F3 bank approves  F4 decline  F5 take card',
+  },
+  tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
+  pleaseWait: { zh: '请稍候', en: 'Please wait' },
+} satisfies Record<string, Text>;
+
+export const strings = {
+  attract: {
+    welcome: { zh: '欢迎使用自助服务', en: 'Welcome to self-service' },
+    insertCard: { zh: '请插入就诊卡', en: 'Please insert your patient card' },
+    paymentUnavailable: { zh: '缴费服务暂不可用, 请到人工窗口', en: 'Payment is not available now. Please go to a staffed counter' },
+  },
+  'card.problem': {
+    title: { zh: '无法读取就诊卡', en: 'Your card could not be read' },
+    hint: { zh: '请取回就诊卡后重试, 或到人工窗口', en: 'Please take your card and try again, or go to a staffed counter' },
+  },
+  'wait.identify': {
+    title: { zh: '正在查询您的信息, 请稍候', en: 'Looking up your record, please wait' },
+  },
+  'wait.bills': {
+    title: { zh: '正在查询待缴费用, 请稍候', en: 'Looking up your bills, please wait' },
+  },
+  'bills.list': {
+    patient: { zh: '患者: {name}', en: 'Patient: {name}' },
+    count: { zh: '待缴费用 {n} 项', en: '{n} bills to pay' },
+    department: { zh: '科室', en: 'Department' },
+    billNo: { zh: '单号', en: 'Bill no' },
+    amount: { zh: '金额(元)', en: 'Yuan' },
+    more: { zh: '还有 {n} 项', en: '{n} more' },
+    total: { zh: '合计: {amount}', en: 'Total: {amount}' },
+    pay: { zh: '缴费', en: 'Pay' },
+  },
+  'bills.none': {
+    title: { zh: '您没有待缴费用', en: 'You have no bills to pay' },
+  },
+  'service.problem': {
+    title: { zh: '服务暂时不可用', en: 'The service is not available now' },
+    hint: { zh: '请稍后再试, 或到人工窗口', en: 'Please try later, or go to a staffed counter' },
+  },
+  'bills.confirm': {
+    title: { zh: '请确认缴费', en: 'Please confirm the payment' },
+    hint: { zh: '按 1 确认缴费, 按 0 取消', en: 'Press 1 to pay, 0 to cancel' },
+    confirm: { zh: '确认缴费', en: 'Pay now' },
+  },
+  'wait.central': {
+    title: { zh: '正在与医院核对费用, 请稍候', en: 'Checking with the hospital, please wait' },
+  },
+  'pay.card': {
+    insertCard: { zh: '请在银行卡终端插卡或挥卡', en: 'Insert or tap your bank card at the card terminal' },
+    enterPin: { zh: '请在密码键盘输入密码', en: 'Enter your PIN on the PIN pad' },
+    processing: { zh: '正在处理, 请稍候', en: 'Processing, please wait' },
+  },
+  'pay.declined': {
+    title: { zh: '银行卡支付未成功', en: 'The card payment did not go through' },
+    retry: { zh: '重试', en: 'Retry' },
+  },
+  'wait.settle': {
+    title: { zh: '正在缴费, 请稍候', en: 'Completing the payment, please wait' },
+    stay: { zh: '请勿离开', en: 'Please do not leave' },
+  },
+  'print.receipt': {
+    title: { zh: '缴费成功', en: 'Payment successful' },
+    printing: { zh: '正在打印凭条, 请稍候', en: 'Printing your receipt, please wait' },
+    receiptNo: { zh: '收据号: {no}', en: 'Receipt no: {no}' },
+  },
+  'pay.reversing': {
+    title: { zh: '医院未能入账, 正在撤销扣款', en: 'The hospital could not record the payment' },
+    hint: { zh: '请稍候, 请勿离开', en: 'Reversing the card charge, please wait' },
+  },
+  'print.slip': {
+    refund: { zh: '扣款已撤销, 正在打印凭条', en: 'The charge was reversed. Printing your slip' },
+    pending: { zh: '交易待确认, 正在打印凭条', en: 'The payment is not confirmed yet. Printing your slip' },
+    pendingHint: { zh: '请凭凭条到人工窗口', en: 'Please take the slip to a staffed counter' },
+  },
+  'pay.notPaid': {
+    title: { zh: '未能缴费, 本次未扣款', en: 'Not paid. Nothing was charged' },
+  },
+  'card.ejecting': {
+    title: { zh: '正在退出就诊卡, 请稍候', en: 'Returning your card, please wait' },
+  },
+  'card.take': {
+    title: { zh: '请取走您的就诊卡', en: 'Please take your patient card' },
+  },
+  'card.captured': {
+    title: { zh: '就诊卡已被回收', en: 'Your card was kept by the kiosk' },
+    hint: { zh: '请到人工窗口领取', en: 'Please collect it at a staffed counter' },
+  },
+  goodbye: {
+    paid: { zh: '缴费成功, 请取走凭条', en: 'Payment successful. Please take your receipt' },
+    refunded: { zh: '扣款已撤销, 请取走凭条', en: 'The charge was reversed. Please take your slip' },
+    pending: { zh: '请凭凭条到人工窗口', en: 'Please take the slip to a staffed counter' },
+    notPaid: { zh: '本次未缴费', en: 'Nothing was paid' },
+    thanks: { zh: '谢谢使用, 再见', en: 'Thank you, goodbye' },
+  },
+  recovering: {
+    title: { zh: '正在恢复上次未完成的交易, 请稍候', en: 'Finishing the last unfinished transaction, please wait' },
+  },
+} satisfies Record<string, Record<string, Text>>;
+
+export type ScreenId = keyof typeof strings;
+
+export const screenIds = Object.keys(strings) as ScreenId[];
+
+/** Picks the language and fills `{name}` placeholders. */
+export function say(text: Text, language: Language, params: Readonly<Record<string, string | number>> = {}): string {
+  return text[language].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatYuan } from '../../contract/money.ts';
+import { KioskScreen } from '../helpers/kiosk-terminal.ts';
+import { runZizhu } from '../helpers/processes.ts';
+import { Stack } from '../helpers/stack.ts';
+
+describe('a patient pays an outstanding bill by bank card, end to end', () => {
+  let stack: Stack | undefined;
+  let kiosk: KioskScreen | undefined;
+  afterEach(async () => {
+    await kiosk?.stop();
+    await stack?.stop();
+  });
+
+  it('reads the card, shows the bills, takes the card payment, settles with the HIS and prints the receipt', async () => {
+    stack = await Stack.start();
+    const totalFen = stack.patient.bills.reduce((s, b) => s + b.amountFen, 0);
+    kiosk = KioskScreen.start(stack.kioskConfig());
+    await kiosk.waitFor('请插入就诊卡');
+
+    await stack.card.control(`insert ${stack.patient.cardNo}`);
+    await kiosk.waitFor(formatYuan(totalFen));
+    kiosk.press('1'); // pay
+    await kiosk.waitFor('确认');
+    kiosk.press('1'); // confirm
+    await stack.pos.next((l) => l.event === 'pos' && l.action === 'stage' && l.stage === 'enterPin');
+    await stack.pos.control('approve');
+
+    const receipt = await stack.printer.next((l) => l.event === 'receipt');
+    const text = (receipt.lines as string[]).join('\n');
+    expect(text).toContain(formatYuan(totalFen));
+    await kiosk.waitFor('请取走');
+    await stack.card.control('take');
+    await kiosk.waitFor('请插入就诊卡');
+
+    const bills = await stack.hisBills();
+    expect(bills.every((b) => b.paid)).toBe(true);
+    const receiptNo = bills[0]!.hisReceiptNo!;
+    expect(text).toContain(receiptNo);
+    expect((receipt.qr as string[])[0]).toMatch(/^[0-9A-Z]{26}$/);
+    expect(text).not.toContain(stack.patient.name);
+
+    const ledger = await stack.posLedger();
+    expect(ledger.sales).toBe(1);
+    expect(ledger.records.filter((r) => r.approved && !r.voided)).toHaveLength(1);
+
+    const verify = await runZizhu(['journal', 'verify', '--db', stack.journalFile, '--json']);
+    expect(verify.code).toBe(0);
+    const report = JSON.parse(verify.stdout) as { txns: number; open: { count: number } };
+    expect(report.txns).toBe(1);
+    expect(report.open.count).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startBroker, type RunningBroker } from '../../central/broker/mosquitto.ts';
+import { HisSimulator } from '../../central/his/simulator.ts';
+import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
+import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
+
+/**
+ * Everything but the kiosk, each a real process: Mosquitto, the bridge with the simulated
+ * hospital, and the three device simulators. Tests start kiosks against it.
+ */
+export class Stack {
+  private constructor(
+    readonly dir: string,
+    readonly broker: RunningBroker,
+    readonly bridge: ChildProcess,
+    readonly card: SimProcess,
+    readonly pos: SimProcess,
+    readonly printer: SimProcess,
+    readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
+  ) {}
+
+  static async start(options: { broker?: RunningBroker } = {}): Promise<Stack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
+    const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') }));
+    const hisDir = path.join(dir, 'his');
+    const his = HisSimulator.open(hisDir);
+    const patient = his.fixtures().patients[0]!;
+    his.close();
+    const bridgeLog = fs.openSync(path.join(dir, 'bridge.log'), 'a');
+    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e'], {
+      stdio: ['ignore', bridgeLog, bridgeLog],
+    });
+    const [card, pos, printer] = await Promise.all([SimProcess.start('card'), SimProcess.start('pos'), SimProcess.start('printer')]);
+    return new Stack(dir, broker, bridge, card, pos, printer, patient);
+  }
+
+  kioskConfig(overrides: Partial<KioskConfig> = {}): string {
+    const config: KioskConfig = {
+      ...exampleConfig(),
+      kioskId: 'E2E-001',
+      broker: { url: this.broker.url },
+      journal: path.join(this.dir, 'journal.sqlite'),
+      devices: {
+        card: { port: this.card.port, baudRate: 9600, model: 'CRT-591-M' },
+        pos: { port: this.pos.port, baudRate: 9600 },
+        printer: { port: this.printer.port, baudRate: 115200 },
+      },
+      timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
+      ...overrides,
+    };
+    const file = path.join(this.dir, 'kiosk.json');
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+    return file;
+  }
+
+  get journalFile(): string {
+    return path.join(this.dir, 'journal.sqlite');
+  }
+
+  async hisBills(): Promise<{ billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[]> {
+    const r = await runZizhu(['his-sim', 'bills', '--patient', this.patient.patientId, '--data', path.join(this.dir, 'his')]);
+    return (JSON.parse(r.stdout) as { bills: { billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[] }).bills;
+  }
+
+  async posLedger(): Promise<{ sales: number; voids: number; records: { transType?: string; approved: boolean; voided: boolean; orderId: string; amountFen: number }[] }> {
+    return (await this.pos.control('ledger')) as never;
+  }
+
+  async stop(options: { keepBroker?: boolean } = {}): Promise<void> {
+    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop()]);
+    if (!options.keepBroker) await this.broker.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
