@@ -21,6 +21,9 @@ export interface TouchButton {
   event: ButtonAction;
 }
 
+/** A button before layout gives it a place on the grid. */
+type Unplaced = Omit<TouchButton, 'row' | 'col' | 'width' | 'height'>;
+
 export interface RenderedScreen {
   lines: string[];
   buttons: TouchButton[];
@@ -30,6 +33,9 @@ export interface RenderOptions {
   columns: number;
   rows: number;
   language: Language;
+  /** The kiosk's configured minimum grid; below it the layout is not guaranteed. */
+  minColumns?: number;
+  minRows?: number;
 }
 
 const MARGIN = 2;
@@ -39,9 +45,12 @@ const BUTTON_MIN_WIDTH = 14;
 const BUTTON_GAP = 3;
 
 /** Lays a view out on the grid: header, body, touch buttons, footer, demo strip. Pure. */
-export function renderScreen(view: ScreenView, { columns, rows, language }: RenderOptions): RenderedScreen {
-  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-    return { lines: [truncate(say(common.tooSmall, language, { columns: MIN_COLUMNS, rows: MIN_ROWS }), columns)], buttons: [] };
+export function renderScreen(view: ScreenView, options: RenderOptions): RenderedScreen {
+  const { columns, rows, language } = options;
+  const minColumns = Math.max(MIN_COLUMNS, options.minColumns ?? MIN_COLUMNS);
+  const minRows = Math.max(MIN_ROWS, options.minRows ?? MIN_ROWS);
+  if (columns < minColumns || rows < minRows) {
+    return { lines: [truncate(say(common.tooSmall, language, { columns: minColumns, rows: minRows }), columns)], buttons: [] };
   }
   const grid: string[] = Array.from({ length: rows }, () => '');
   const put = (row: number, text: string): void => {
@@ -88,13 +97,13 @@ function footer(view: ScreenView, columns: number, language: Language): string {
 }
 
 /** Boot-time recovery has no patient at the kiosk, so nothing to switch. */
-function withLanguage(view: ScreenView, buttons: ButtonSpec[], language: Language): Array<Omit<TouchButton, 'row' | 'col' | 'width' | 'height'>> {
+function withLanguage(view: ScreenView, buttons: ButtonSpec[], language: Language): Unplaced[] {
   if (view.screen === 'recovering') return buttons;
   return [...buttons, { key: '9', label: say(common.language, language), event: { type: 'language' } }];
 }
 
 /** Choices from the left; the language toggle alone at the right edge, where it is always found. */
-function placeButtons(specs: Array<Omit<TouchButton, 'row' | 'col' | 'width' | 'height'>>, row: number, columns: number): TouchButton[] {
+function placeButtons(specs: Unplaced[], row: number, columns: number): TouchButton[] {
   const widths = specs.map((b) => Math.max(BUTTON_MIN_WIDTH, displayWidth(buttonText(b)) + 4));
   const total = widths.reduce((a, b) => a + b, 0) + BUTTON_GAP * Math.max(0, specs.length - 1);
   // Never wider than the grid: shrink every button evenly and let truncation cut labels.

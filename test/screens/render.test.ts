@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { renderScreen, type RenderedScreen } from '../../screens/render.ts';
+import { common, screenIds, strings, type Language, type Text } from '../../screens/strings.ts';
+import type { ScreenView } from '../../screens/view.ts';
+import { assertNoAmbiguous, displayWidth } from '../../screens/width.ts';
+import { bill, view } from './views.ts';
+
+const GRID = { columns: 66, rows: 19 };
+const languages: Language[] = ['zh', 'en'];
+
+/** Every screen id with the view a machine would show it with; some ids have several endings. */
+const cases: Array<[string, ScreenView]> = [
+  ['attract', view('attract')],
+  ['attract unavailable', view('attract', { serviceAvailable: false })],
+  ['card.problem', view('card.problem', { secondsLeft: 45, problem: 'card reader: unreadable track 2' })],
+  ['wait.identify', view('wait.identify')],
+  ['wait.bills', view('wait.bills')],
+  ['bills.list', view('bills.list', { secondsLeft: 45, totalFen: undefined })],
+  ['bills.none', view('bills.none', { secondsLeft: 45, bills: [] })],
+  ['service.problem', view('service.problem', { secondsLeft: 45, problem: 'HIS 接口超时' })],
+  ['bills.confirm', view('bills.confirm', { secondsLeft: 45 })],
+  ['wait.central', view('wait.central')],
+  ['pay.card insertCard', view('pay.card', { posStage: 'insertCard' })],
+  ['pay.card enterPin', view('pay.card', { posStage: 'enterPin' })],
+  ['pay.card processing', view('pay.card', { posStage: 'processing' })],
+  ['pay.declined', view('pay.declined', { secondsLeft: 45, problem: '余额不足' })],
+  ['wait.settle', view('wait.settle')],
+  ['print.receipt', view('print.receipt', { hisReceiptNo: 'SF20250301000123' })],
+  ['pay.reversing', view('pay.reversing', { problem: 'bill already paid' })],
+  ['print.slip refund', view('print.slip', { voice: 'print.slip' })],
+  ['print.slip pending', view('print.slip', { voice: 'print.pending' })],
+  ['pay.notPaid', view('pay.notPaid', { secondsLeft: 45, problem: 'central unreachable' })],
+  ['card.ejecting', view('card.ejecting')],
+  ['card.take', view('card.take', { secondsLeft: 30 })],
+  ['card.captured', view('card.captured')],
+  ['goodbye paid', view('goodbye', { paymentEnd: 'paid' })],
+  ['goodbye refunded', view('goodbye', { paymentEnd: 'refunded' })],
+  ['goodbye pending', view('goodbye', { paymentEnd: 'pending' })],
+  ['goodbye notPaid', view('goodbye', { paymentEnd: 'notPaid' })],
+  ['recovering', view('recovering')],
+];
+
+/** Screens that show the amount of the payment. */
+const showsAmount = new Set(['bills.list', 'bills.confirm', 'pay.card', 'wait.settle', 'pay.reversing']);
+
+function expectFits(screen: RenderedScreen): void {
+  expect(screen.lines.length).toBeLessThanOrEqual(GRID.rows);
+  for (const line of screen.lines) {
+    expect(displayWidth(line), line).toBeLessThanOrEqual(GRID.columns);
+    assertNoAmbiguous(line);
+  }
+  for (const b of screen.buttons) {
+    expect(b.col + b.width).toBeLessThanOrEqual(GRID.columns);
+    expect(b.row + b.height).toBeLessThanOrEqual(GRID.rows);
+  }
+}
+
+describe('renderScreen at the minimum grid 66x19', () => {
+  it('has a case for every screen id in the catalogue', () => {
+    const covered = new Set(cases.map(([, v]) => v.screen));
+    expect(screenIds.filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  for (const language of languages) {
+    describe(language, () => {
+      for (const [name, v] of cases) {
+        it(name, () => {
+          const screen = renderScreen({ ...v, demoKeys: true }, { ...GRID, language });
+          expectFits(screen);
+          const text = screen.lines.join('\n');
+          expect(screen.lines[0]).toContain('上海市第一人民医院');
+          expect(screen.lines[0]).toContain('K-0001');
+          if (showsAmount.has(v.screen)) expect(text).toContain('128.50');
+          if (v.secondsLeft !== undefined) expect(text).toContain(language === 'zh' ? `剩余 ${v.secondsLeft} 秒` : `${v.secondsLeft} s left`);
+          else expect(text).not.toMatch(/剩余|s left/);
+          expect(text).toContain(language === 'zh' ? '呼叫工作人员' : 'Call staff');
+          expect(screen.lines.at(-1)).toContain('F2');
+        });
+      }
+    });
+  }
+
+  it('lists each bill with department, bill number and amount, and the total', () => {
+    const { lines } = renderScreen(view('bills.list', { secondsLeft: 45 }), { ...GRID, language: 'zh' });
+    const text = lines.join('\n');
+    expect(text).toContain('王*');
+    expect(text).toContain('MZ2025030100017');
+    expect(text).toContain('88.50');
+    expect(text).toContain('40.00');
+    expect(text).toContain('合计: 128.50 元');
+    // The long department name is cut, not wrapped.
+    expect(text).toContain('心血管内科门诊');
+    expect(text).not.toContain('国际医疗部');
+  });
+
+  it('shows the first bills and how many more when they do not fit', () => {
+    const many = Array.from({ length: 12 }, (_, i) => bill(`MZ${1000 + i}`, 1000 + i, `第${i + 1}诊室`));
+    for (const language of languages) {
+      const screen = renderScreen(view('bills.list', { bills: many, totalFen: undefined, demoKeys: true }), { ...GRID, language });
+      expectFits(screen);
+      const text = screen.lines.join('\n');
+      const shown = many.filter((b) => text.includes(b.billNo)).length;
+      expect(shown).toBeGreaterThan(0);
+      expect(text).toContain(language === 'zh' ? `还有 ${many.length - shown} 项` : `${many.length - shown} more`);
+      expect(text).toContain('120.66');
+    }
+  });
+
+  it('offers the primary choice on 1, exit on 0 and the language on 9', () => {
+    const keys = (screen: string, extra: Partial<ScreenView> = {}) =>
+      Object.fromEntries(renderScreen(view(screen, extra), { ...GRID, language: 'zh' }).buttons.map((b) => [b.key, b.event.type]));
+    expect(keys('bills.list')).toEqual({ 1: 'pay', 0: 'cancel', 9: 'language' });
+    expect(keys('bills.confirm')).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
+    expect(keys('pay.declined')).toEqual({ 1: 'retry', 0: 'cancel', 9: 'language' });
+    for (const id of ['bills.none', 'card.problem', 'service.problem', 'pay.notPaid']) expect(keys(id)).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
+    // Money in flight: nothing to cancel.
+    for (const id of ['pay.card', 'wait.settle', 'pay.reversing', 'print.slip']) expect(keys(id)).toEqual({ 9: 'language' });
+    expect(keys('recovering')).toEqual({});
+  });
+
+  it('says payment is unavailable on the attract screen when the service is down', () => {
+    const text = renderScreen(view('attract', { serviceAvailable: false }), { ...GRID, language: 'zh' }).lines.join('\n');
+    expect(text).toContain('请插入就诊卡');
+    expect(text).toContain('缴费服务暂不可用');
+  });
+
+  it('draws outside text without ambiguous characters and cuts long names by display width', () => {
+    const screen = renderScreen(
+      view('pay.declined', { hospital: '中国医学科学院北京协和医院·东单院区—国际医疗部门诊自助服务中心', problem: '交易失败…请联系发卡行“95588”' }),
+      { ...GRID, language: 'zh' },
+    );
+    expectFits(screen);
+    expect(screen.lines.join('\n')).toContain('交易失败...请联系发卡行"95588"');
+  });
+
+  it('shows only a notice below the minimum grid', () => {
+    const screen = renderScreen(view('bills.list'), { columns: 40, rows: 12, language: 'en' });
+    expect(screen.lines).toHaveLength(1);
+    expect(screen.lines[0]).toContain('terminal too small');
+    expect(screen.buttons).toEqual([]);
+  });
+
+  it('lays out at a bigger terminal too', () => {
+    const screen = renderScreen(view('bills.list', { secondsLeft: 9 }), { columns: 100, rows: 30, language: 'zh' });
+    expect(screen.lines).toHaveLength(30);
+    expect(Math.max(...screen.lines.map(displayWidth))).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('the string catalogue', () => {
+  it('has no ambiguous-width character in either language', () => {
+    const texts: Text[] = [...Object.values(common), ...Object.values(strings).flatMap((s) => Object.values(s))];
+    for (const t of texts) {
+      assertNoAmbiguous(t.zh);
+      assertNoAmbiguous(t.en);
+    }
+  });
+
+  it('the checker catches the characters DESIGN.md bans', () => {
+    for (const ch of ['·', '—', '…', '→', '①', '─', '│', '■', '★', '“']) expect(() => assertNoAmbiguous(`a${ch}b`)).toThrow(/ambiguous/);
+    expect(() => assertNoAmbiguous('请插入就诊卡, 谢谢。（确认）')).not.toThrow();
+  });
+
+  it('counts CJK as two columns', () => {
+    expect(displayWidth('王*')).toBe(3);
+    expect(displayWidth('缴费 Pay')).toBe(8);
+  });
+});
