@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatYuan } from '../../contract/money.ts';
 import { KioskScreen } from '../helpers/kiosk-terminal.ts';
@@ -50,5 +52,43 @@ describe('a patient pays an outstanding bill by bank card, end to end', () => {
     const report = JSON.parse(verify.stdout) as { txns: number; open: { count: number } };
     expect(report.txns).toBe(1);
     expect(report.open.count).toBe(0);
+
+    // Personal-data canary: the fixture patient's name and ID number reach no journal, ledger or log.
+    await kiosk.stop();
+    for (const file of ['journal.sqlite', 'journal.sqlite-wal', 'ledger.sqlite', 'ledger.sqlite-wal', 'kiosk.log', 'bridge.log']) {
+      const p = path.join(stack.dir, file);
+      if (!fs.existsSync(p)) continue;
+      const bytes = fs.readFileSync(p);
+      expect(bytes.includes(Buffer.from(stack.patient.name)), `${file} holds the patient's name`).toBe(false);
+      expect(bytes.includes(Buffer.from(stack.patient.idNumber)), `${file} holds the ID number`).toBe(false);
+    }
+  });
+
+  it('voids the card sale when the HIS definitely refuses, and prints a slip saying the money went back', async () => {
+    stack = await Stack.start();
+    const totalFen = stack.patient.bills.reduce((s, b) => s + b.amountFen, 0);
+    const fault = await runZizhu(['his-sim', 'fault', '--data', path.join(stack.dir, 'his'), '--fn', 'settle', '--mode', 'error', '--code', 'REJECTED', '--once']);
+    expect(fault.code).toBe(0);
+    kiosk = KioskScreen.start(stack.kioskConfig());
+    await kiosk.waitFor('请插入就诊卡');
+    await stack.card.control(`insert ${stack.patient.cardNo}`);
+    await kiosk.waitFor(formatYuan(totalFen));
+    await stack.pos.control('auto approve 100');
+    kiosk.press('1');
+    await kiosk.waitFor('确认');
+    kiosk.press('1');
+
+    const slip = await stack.printer.next((l) => l.event === 'receipt');
+    expect((slip.lines as string[]).join('\n')).toContain('已撤销');
+    await kiosk.waitFor('请取走');
+    await stack.card.control('take');
+    await kiosk.waitFor('请插入就诊卡');
+
+    expect((await stack.hisBills()).some((b) => b.paid)).toBe(false);
+    const ledger = await stack.posLedger();
+    expect(ledger.voids).toBe(1);
+    expect(ledger.records.filter((r) => r.transType !== 'void' && r.approved && !r.voided)).toHaveLength(0);
+    const verify = await runZizhu(['journal', 'verify', '--db', stack.journalFile, '--json']);
+    expect(verify.code).toBe(0);
   });
 });
