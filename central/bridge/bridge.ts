@@ -33,7 +33,7 @@ export class Bridge {
       clean: true,
       reconnectPeriod: 1000,
       will: { topic: topics.centralState(worker), payload: Buffer.from(offline), qos: 1, retain: true },
-    });
+    }, false); // no broker at start is an error the operator must see (exit 5); later drops reconnect
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
     this.client.on('error', (e) => this.options.log('error', 'mqtt error', { error: e.message }));
     await this.client.subscribeAsync([topics.sharedRpc, topics.sharedTx], { qos: 1 });
