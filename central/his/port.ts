@@ -78,23 +78,9 @@ export interface Patient {
   birthDate: string;
 }
 
-export interface BillItem {
-  name: string;
-  qty: number;
-  unit: string;
-  priceFen: number;
-  amountFen: number;
-}
-
-export interface Bill {
-  billNo: string;
-  amountFen: number;
-  department: string;
-  doctor: string;
-  /** ISO 8601 */
-  createdAt: string;
-  items: BillItem[];
-}
+/** Bills and payments are the contract's types: what the HIS says is what the kiosk shows. */
+import type { Bill, Payment } from '../../contract/rpc.ts';
+export type { Bill, BillItem, CardPayment, Payment } from '../../contract/rpc.ts';
 
 export interface PreSettleRequest {
   patientId: string;
@@ -114,21 +100,6 @@ export interface PreSettlement {
   expiresAt: string;
 }
 
-/** The evidence of a bank-card sale, as the payment module reported it (no full PAN, ever). */
-export interface CardPayment {
-  method: 'card';
-  amountFen: number;
-  rrn: string;
-  trace: string;
-  batch: string;
-  authCode: string;
-  panMasked: string;
-  tid: string;
-  mid: string;
-  settleDate: string;
-}
-
-export type Payment = CardPayment;
 
 export interface SettleRequest {
   preSettleId: string;
