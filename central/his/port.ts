@@ -10,6 +10,8 @@
  * Money is integer fen: a non-negative safe integer `number`.
  */
 
+import type { Bill, Payment, PreSettleResult } from '../../contract/rpc.ts';
+
 export type HisErrorKind = 'definite' | 'unknown';
 
 /** Stable codes, each with the kind it always has. Operators look them up; tests assert them. */
@@ -79,7 +81,6 @@ export interface Patient {
 }
 
 /** Bills and payments are the contract's types: what the HIS says is what the kiosk shows. */
-import type { Bill, Payment } from '../../contract/rpc.ts';
 export type { Bill, BillItem, CardPayment, Payment } from '../../contract/rpc.ts';
 
 export interface PreSettleRequest {
@@ -90,15 +91,7 @@ export interface PreSettleRequest {
 }
 
 /** totalFen = fundFen + acctFen + selfFen; only selfFen is collected from the patient. */
-export interface PreSettlement {
-  preSettleId: string;
-  totalFen: number;
-  fundFen: number;
-  acctFen: number;
-  selfFen: number;
-  /** ISO 8601; settle after this fails with PRESETTLE_EXPIRED. */
-  expiresAt: string;
-}
+export type PreSettlement = PreSettleResult;
 
 
 export interface SettleRequest {
