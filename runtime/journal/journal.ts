@@ -4,15 +4,15 @@ import { ulid } from 'ulid';
 import type { TxnState } from '../../contract/rpc.ts';
 import { journalSchema } from './schema.ts';
 
+/**
+ * A transaction's money counters in fen (DESIGN.md §5): once closed,
+ * collected = applied + refunded + change + voucher + pending.
+ */
+export const moneyKeys = ['collected', 'applied', 'refunded', 'change', 'voucher', 'pending'] as const;
+export type MoneyKey = (typeof moneyKeys)[number];
+export type MoneyTotals = Record<MoneyKey, number>;
 /** Money moved by one event, each a non-negative fen delta on the transaction's counters. */
-export interface MoneyDelta {
-  collected?: number;
-  applied?: number;
-  refunded?: number;
-  change?: number;
-  voucher?: number;
-  pending?: number;
-}
+export type MoneyDelta = Partial<MoneyTotals>;
 
 export interface JournalEntry {
   type: string;
@@ -34,18 +34,12 @@ export interface JournalEvent {
   data: Record<string, unknown>;
 }
 
-export interface TxnRow {
+export interface TxnRow extends MoneyTotals {
   txnId: string;
   kind: string;
   state: TxnState;
   openedAt: number;
   closedAt?: number;
-  collected: number;
-  applied: number;
-  refunded: number;
-  change: number;
-  voucher: number;
-  pending: number;
 }
 
 /** What an event did to its transaction, kept beside the data so `journal verify` can replay it. */
@@ -60,7 +54,8 @@ export function eventHash(
     .digest('hex');
 }
 
-const moneyColumns = { collected: 'collected', applied: 'applied', refunded: 'refunded', change: 'change_given', voucher: 'voucher', pending: 'pending' } as const;
+/** The SQL column of each counter. */
+export const moneyColumns: Record<MoneyKey, string> = { collected: 'collected', applied: 'applied', refunded: 'refunded', change: 'change_given', voucher: 'voucher', pending: 'pending' };
 
 /**
  * The kiosk's durable memory: SQLite in WAL mode with synchronous=FULL, so a row that `record`
@@ -122,8 +117,9 @@ export class Journal {
     const txn = entry.txnId ? this.txn(entry.txnId) : undefined;
     if (!txn) throw new Error(`${entry.type}: no transaction ${entry.txnId ?? '(none)'}`);
     if (txn.state !== 'OPEN') throw new Error(`${entry.type}: transaction ${txn.txnId} is already ${txn.state}`);
-    for (const [key, column] of Object.entries(moneyColumns)) {
-      const delta = entry.money?.[key as keyof MoneyDelta];
+    for (const key of moneyKeys) {
+      const column = moneyColumns[key];
+      const delta = entry.money?.[key];
       if (delta === undefined) continue;
       if (!Number.isSafeInteger(delta) || delta < 0) throw new Error(`${entry.type}: ${key} must be non-negative integer fen`);
       this.db.prepare(`UPDATE txns SET ${column} = ${column} + ? WHERE txn_id = ?`).run(delta, txn.txnId);
@@ -180,11 +176,10 @@ function toTxn(row: Record<string, number | string | null>): TxnRow {
     state: row.state as TxnState,
     openedAt: Number(row.opened_at),
     closedAt: row.closed_at === null ? undefined : Number(row.closed_at),
-    collected: Number(row.collected),
-    applied: Number(row.applied),
-    refunded: Number(row.refunded),
-    change: Number(row.change_given),
-    voucher: Number(row.voucher),
-    pending: Number(row.pending),
+    ...moneyFromRow(row),
   };
+}
+
+export function moneyFromRow(row: Record<string, unknown>): MoneyTotals {
+  return Object.fromEntries(moneyKeys.map((k) => [k, Number(row[moneyColumns[k]])])) as MoneyTotals;
 }

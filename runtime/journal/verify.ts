@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { eventHash, type MoneyDelta, type TxnEffect } from './journal.ts';
+import { eventHash, moneyFromRow, moneyKeys, type MoneyTotals, type TxnEffect } from './journal.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -12,15 +12,9 @@ export interface VerifyReport {
   problems: { seq?: number; txnId?: string; problem: string }[];
 }
 
-interface Totals {
+interface Totals extends MoneyTotals {
   kind: string;
   state: string;
-  collected: number;
-  applied: number;
-  refunded: number;
-  change: number;
-  voucher: number;
-  pending: number;
 }
 
 /**
@@ -52,8 +46,8 @@ export function verifyJournal(file: string): VerifyReport {
     for (const row of stored) {
       const txnId = String(row.txn_id);
       const t = replayed.get(txnId);
-      const fromRow = { state: row.state, collected: row.collected, applied: row.applied, refunded: row.refunded, change: row.change_given, voucher: row.voucher, pending: row.pending };
-      if (!t || JSON.stringify(fromRow) !== JSON.stringify({ state: t.state, collected: t.collected, applied: t.applied, refunded: t.refunded, change: t.change, voucher: t.voucher, pending: t.pending })) {
+      const money = moneyFromRow(row);
+      if (!t || row.state !== t.state || moneyKeys.some((k) => money[k] !== t[k])) {
         problems.push({ txnId, problem: 'transaction row differs from the replay of its events' });
         continue;
       }
@@ -79,12 +73,12 @@ export function verifyJournal(file: string): VerifyReport {
 }
 
 function replay(totals: Map<string, Totals>, txnId: string, effect: TxnEffect, seq: number, problems: VerifyReport['problems']): void {
-  if (effect.open) totals.set(txnId, { kind: effect.open, state: 'OPEN', collected: 0, applied: 0, refunded: 0, change: 0, voucher: 0, pending: 0 });
+  if (effect.open) totals.set(txnId, { kind: effect.open, state: 'OPEN', ...(Object.fromEntries(moneyKeys.map((k) => [k, 0])) as MoneyTotals) });
   const t = totals.get(txnId);
   if (!t) {
     problems.push({ seq, txnId, problem: 'event for a transaction that was never opened' });
     return;
   }
-  for (const [key, delta] of Object.entries(effect.money ?? {}) as [keyof MoneyDelta, number][]) t[key] += delta;
+  for (const key of moneyKeys) t[key] += effect.money?.[key] ?? 0;
   if (effect.close) t.state = effect.close;
 }
