@@ -125,7 +125,7 @@ export class PaymentSteps {
     const payment = { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
     const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
     while (Date.now() < until) {
-      let r: RpcResponse<PayResult & { compensate?: string; state?: string }>;
+      let r: RpcResponse<PayResult & { compensate?: string }>;
       try {
         r = await this.d.link.rpc({ op: 'bill.pay', txnId, args: { preSettleId, payment }, timeoutMs: this.d.config.timeouts.rpcMs });
       } catch (e) {
@@ -134,22 +134,37 @@ export class PaymentSteps {
         continue;
       }
       if (r.status === 'OK' && r.data) return this.settled(txnId, sale.amountFen, r.data.hisReceiptNo);
-      if (r.status === 'FAILED') return this.refused(txnId, r.code ?? 'FAILED');
+      if (r.status === 'FAILED' && r.data?.compensate === 'reverse') return this.refused(txnId, r.code ?? 'FAILED');
       if (r.status === 'PENDING') return this.pending(txnId, sale.amountFen, r.message ?? 'HIS outcome unknown');
+      // A refusal without a reversal order (expired, conflict, malformed) is not proof the bill
+      // is unpaid: central's record of the transaction decides.
+      if (r.status === 'FAILED') break;
       await sleep(1000);
     }
-    return this.resolveByQuery(txnId, sale.amountFen, preSettleId, sale);
+    return this.resolveByQuery(txnId, sale.amountFen, sale);
   }
 
-  /** Past the deadline, or at boot: central's view of the transaction decides. */
-  async resolveByQuery(txnId: string, amountFen: number, preSettleId: string | undefined, sale: CardSale): Promise<SettleOutcome> {
-    const r = await this.insist<TxnQueryResult>('txn.query', { txnId });
-    const q = r.data;
-    if (q?.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo);
-    if (q?.state === 'PENDING') return this.pending(txnId, amountFen, 'central holds it pending');
-    if (q?.compensate === 'reverse' || q?.state === 'COMPENSATED' || q?.state === 'ABANDONED' || !preSettleId) return this.refused(txnId, q?.state ?? 'unknown');
-    // Central has the pre-settlement but never the payment: finish it (the same txnId is idempotent).
-    return this.settle(txnId, preSettleId, sale);
+  /**
+   * Central's record decides: past the settle deadline, after a refusal without a reversal order,
+   * or at boot. `finish` is for recovery only: central has the pre-settlement but never got the
+   * payment, so it is sent once more (the same txnId is idempotent). While central itself does not
+   * know the HIS outcome it is asked again, and at the deadline the money is PENDING, never reversed.
+   */
+  async resolveByQuery(txnId: string, amountFen: number, sale: CardSale, finish?: { preSettleId: string }): Promise<SettleOutcome> {
+    const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
+    for (;;) {
+      const r = await this.insist<TxnQueryResult>('txn.query', { txnId });
+      const q = r.data;
+      if (r.status === 'OK' && q) {
+        if (q.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo);
+        if (q.state === 'PENDING') return this.pending(txnId, amountFen, 'central holds it pending');
+        if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish.preSettleId, sale);
+        // Central ordered a reversal, or holds no payment for this transaction: nothing was applied.
+        return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`);
+      }
+      if (Date.now() >= until) return this.pending(txnId, amountFen, r.message ?? 'HIS outcome unknown');
+      await sleep(1000);
+    }
   }
 
   private settled(txnId: string, amountFen: number, hisReceiptNo: string): SettleOutcome {

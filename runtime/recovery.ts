@@ -44,7 +44,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
     ? settleResult.settled
       ? { outcome: 'settled', hisReceiptNo: String(settleResult.hisReceiptNo) }
       : { outcome: 'reverse', reason: String(settleResult.code) }
-    : await steps.resolveByQuery(txnId, sale.amountFen, preSettleId, sale);
+    : await steps.resolveByQuery(txnId, sale.amountFen, sale, preSettleId ? { preSettleId } : undefined);
 
   if (journal.txn(txnId)?.state !== 'OPEN') {
     await steps.printSlip(txnId);

@@ -110,14 +110,14 @@ export class Bridge {
     };
     const run = operations[request.op] as (c: OpContext, a: unknown) => Promise<OpOutcome>;
     if (!spec.txn || !request.txnId) return reply(await run(ctx, args.data));
-    return reply(await this.idempotent(kid, request.txnId, request.op, canonicalJson(args.data), () => run(ctx, args.data)));
+    return reply(await this.idempotent(kid, request.txnId, request.op, canonicalJson(args.data), ctx.deadline, () => run(ctx, args.data)));
   }
 
   /**
    * A repeat of (kid, txnId, op) with the same canonical args gets the stored answer; other args,
    * or an op that does not belong to the transaction's saga, is a conflict (DESIGN.md §6).
    */
-  private async idempotent(kid: string, txnId: string, op: string, args: string, run: () => Promise<OpOutcome>): Promise<OpOutcome> {
+  private async idempotent(kid: string, txnId: string, op: string, args: string, deadline: number, run: () => Promise<OpOutcome>): Promise<OpOutcome> {
     const ledger = this.options.ledger;
     const txn = ledger.txn(kid, txnId);
     if (txn?.state === 'ABANDONED') return { status: 'FAILED', code: 'TXN_ABANDONED', message: `transaction ${txnId} was abandoned` };
@@ -132,7 +132,9 @@ export class Bridge {
       if (claim.kind === 'stored') {
         if (claim.args !== args) return { status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT', message: `transaction ${txnId} already made a ${op} with other arguments` };
         if (claim.response) return claim.response;
-        // The first copy is still running (a duplicate delivery): wait for its answer.
+        // The first copy is still running (a duplicate delivery), or its worker died mid-call:
+        // wait for its answer, and past the deadline say so rather than guess.
+        if (Date.now() >= deadline) return { status: 'UNKNOWN', code: 'HIS_UNAVAILABLE', message: `the first ${op} of ${txnId} has not finished; ask txn.query` };
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }

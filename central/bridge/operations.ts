@@ -143,8 +143,16 @@ async function queryTxn(ctx: OpContext, txnId: string): Promise<OpOutcome> {
     return ok({ state: 'ABANDONED' } satisfies TxnQueryResult);
   }
   if (txn.state === 'PAYING' || txn.state === 'PENDING') txn = await recheckWithHis(ctx, txn);
+  // Still PAYING: the HIS outcome is not known, and "OPEN" would read as "nothing was paid".
+  if (txn.state === 'PAYING') return { status: 'UNKNOWN', code: 'HIS_UNAVAILABLE', message: 'the HIS outcome is not known yet; ask again', data: publicView(txn) };
   return ok(publicView(txn));
 }
+
+/**
+ * A settle call may still be running (in this worker or another) while it is younger than this:
+ * the HIS's "no such trade" proves nothing until the call has had time to end.
+ */
+const settleCallWindowMs = 60_000;
 
 /** A saga left PAYING by a crash, or PENDING, is settled by asking the HIS what it believes. */
 async function recheckWithHis(ctx: OpContext, txn: LedgerTxn): Promise<LedgerTxn> {
@@ -153,6 +161,7 @@ async function recheckWithHis(ctx: OpContext, txn: LedgerTxn): Promise<LedgerTxn
     // A PENDING slip is already in the patient's hand: only a settlement changes it; a refund is
     // the cashier's, through reconciliation.
     if (txn.state === 'PENDING' && trade.state !== 'settled') return txn;
+    if (txn.state === 'PAYING' && trade.state !== 'settled' && Date.now() - txn.updatedAt < settleCallWindowMs) return txn;
     const next: Partial<LedgerTxn> =
       trade.state === 'settled'
         ? { state: 'SETTLED', hisReceiptNo: trade.hisReceiptNo }

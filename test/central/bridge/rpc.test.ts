@@ -130,6 +130,21 @@ describe('bridge RPC against a real Mosquitto', () => {
     expect(his.bills(patient.patientId).find((b) => b.billNo === patient.bills[0]!.billNo)?.paid).toBe(true);
   });
 
+  it('says UNKNOWN, never OPEN, for a payment whose HIS outcome it cannot tell yet', async () => {
+    const txnId = ulid();
+    // A saga left PAYING, as a worker that died inside the HIS call leaves it.
+    ledger.createTxn(kid, txnId, 'bill.preSettle', 'PAYING', { preSettleId: 'PS-X', amountFen: 100 });
+    his.setFault('queryTrade', { mode: 'down' });
+    try {
+      expect(await call('txn.query', { txnId })).toMatchObject({ status: 'UNKNOWN', data: { state: 'OPEN' } });
+    } finally {
+      his.clearFault('queryTrade');
+    }
+    // The HIS has no record yet, but a settle call that young may still be running: still UNKNOWN.
+    expect(await call('txn.query', { txnId })).toMatchObject({ status: 'UNKNOWN' });
+    expect(ledger.txn(kid, txnId)?.state).toBe('PAYING');
+  });
+
   it('refuses bad input with a code and a field, and never stays silent', async () => {
     expect(await call('bill.cook', {})).toMatchObject({ status: 'FAILED', code: 'UNKNOWN_OP' });
     const bad = await call('bill.preSettle', { patientId: 'P0001', billNos: 'B1' }, { txnId: ulid() });
