@@ -8,6 +8,7 @@ import { ReceiptPrinter } from '../drivers/printer/driver.ts';
 import { KioskTerminal } from '../screens/terminal.ts';
 import type { ScreenView } from '../screens/view.ts';
 import type { KioskConfig } from './config.ts';
+import { CardMoves } from './card-moves.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
 import { Link } from './link.ts';
@@ -53,7 +54,11 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   terminal.draw({ ...base, screen: 'recovering', voice: 'recovering' });
 
   const steps = new PaymentSteps({ config, journal, link, pos, printer, afterRecord, log: logFn });
-  const session = new SessionHost({ config, journal, link, card, steps, afterRecord, log: logFn }, (view) => terminal.draw(view));
+  const cardMoves = new CardMoves(card, (entry) => {
+    journal.record(entry);
+    afterRecord();
+  });
+  const session = new SessionHost({ config, link, card, cardMoves, steps, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
@@ -75,6 +80,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   // Recovery asks central and insists until it answers; a short wait spares the first retries.
   await link.waitForCentral(5000);
   const recovered = await recoverOpenTransactions(journal, steps, logFn);
+  await cardMoves.returnLeftCard(config.timeouts.takeCardMs);
   log.info({ recovered }, 'kiosk ready');
   session.start();
   return stop;

@@ -6,17 +6,16 @@ import { sessionMachine, type SessionEvent } from '../machines/session.ts';
 import type { ScreenMeta } from '../machines/types.ts';
 import type { ScreenView } from '../screens/view.ts';
 import type { KioskConfig } from './config.ts';
-import type { Journal } from './journal/journal.ts';
+import type { CardMoves } from './card-moves.ts';
 import type { Link } from './link.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
 export interface SessionDeps {
   config: KioskConfig;
-  journal: Journal;
   link: Link;
   card: CardDispenser;
+  cardMoves: CardMoves;
   steps: PaymentSteps;
-  afterRecord: () => void;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -43,11 +42,7 @@ export class SessionHost {
       if (r.status !== 'OK' || r.data === undefined) throw new Error(r.message ?? r.code ?? r.status);
       return r.data;
     };
-    // Physical card movements are journaled facts: a card captured is a card someone must return.
-    const cardFact = (action: string) => {
-      this.d.journal.record({ type: `card.${action}`, data: {} });
-      this.d.afterRecord();
-    };
+    const moves = this.d.cardMoves;
 
     const payment = billPaymentMachine.provide({
       actors: {
@@ -70,24 +65,18 @@ export class SessionHost {
         waitForCard: fromPromise(async ({ signal }) => {
           await card.enableEntry(true, signal);
           await card.waitForCard({ pollMs: 250, signal });
-          cardFact('inserted');
+          moves.inserted();
           return { cardNo: await card.readCardNumber(signal) };
         }),
         identify: fromPromise(({ input }) => ask<IdentifyResult>('patient.identify', { credType: 'patientCard', credNo: input.cardNo })),
         listBills: fromPromise(({ input }) => ask<BillListResult>('bill.list', { patientId: input.patientId })),
-        ejectCard: fromPromise(async () => {
-          await card.eject();
-          cardFact('ejected');
-        }),
+        ejectCard: fromPromise(() => moves.eject()),
         waitCardTaken: fromPromise(async ({ signal }) => {
           for (;;) {
-            if (await card.waitForTaken({ timeoutMs: 60_000, pollMs: 250, signal })) return cardFact('taken');
+            if (await card.waitForTaken({ timeoutMs: 60_000, pollMs: 250, signal })) return moves.taken();
           }
         }),
-        captureCard: fromPromise(async () => {
-          await card.capture();
-          cardFact('captured');
-        }),
+        captureCard: fromPromise(() => moves.capture()),
         billPayment: payment,
       },
     });

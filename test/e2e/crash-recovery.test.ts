@@ -59,8 +59,17 @@ describe('crash after every journal write, then recovery', () => {
 
           const printedBefore = stack.printer.events('receipt').length;
           const restarted = KioskScreen.start(config);
-          await restarted.waitFor('请插入就诊卡', 60_000);
+          // A card the crash left inside comes back to the gate at boot; the patient takes it.
+          const takeAtGate = setInterval(() => {
+            void stack.card.control('state').then((s) => (s.cardAt === 'gate' ? stack.card.control('take') : undefined));
+          }, 300);
+          try {
+            await restarted.waitFor('请插入就诊卡', 60_000);
+          } finally {
+            clearInterval(takeAtGate);
+          }
           await restarted.stop();
+          expect((await stack.card.control('state')).cardAt, `crash at ${n}: card left in the reader`).not.toBe('reader');
 
           const verify = await runZizhu(['journal', 'verify', '--db', stack.journalFile, '--json']);
           expect(verify.code, `journal verify after crash at write ${n}: ${verify.stdout}`).toBe(0);
