@@ -1,5 +1,5 @@
 import { assign, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
-import type { BillPaymentInput, BillPaymentOutput, CardSale, PosStage, PreSettleResult, ScreenMeta, SettleOutcome } from './types.ts';
+import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, PosStage, PreSettleResult, ScreenMeta, SettleOutcome } from './types.ts';
 
 /**
  * Paying outstanding outpatient bills by bank card (issue 2). Every money step is an actor the
@@ -32,7 +32,7 @@ export const billPaymentMachine = setup({
   },
   actors: {
     /** Opens the transaction in the journal, then asks central to pre-settle. */
-    preSettle: fromPromise<{ txnId: string; preSettle: PreSettleResult }, { patientId: string; billNos: string[]; totalFen: number }>(
+    preSettle: fromPromise<{ txnId: string; preSettle: PreSettleResult }, { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }>(
       async () => { throw new Error('provided by the runtime'); },
     ),
     /** Drives the bank module; sends `pos.stage` while the patient acts, then `pos.result`. */
@@ -40,7 +40,8 @@ export const billPaymentMachine = setup({
     /** Tells central the card was paid; resolves unknown outcomes itself (query, never guess). */
     settle: fromPromise<SettleOutcome, { txnId: string; preSettleId: string; sale: CardSale }>(async () => { throw new Error('provided by the runtime'); }),
     voidSale: fromPromise<void, { txnId: string; sale: CardSale; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
-    printReceipt: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** The bills' items go on the receipt; the journal keeps only bill numbers and amounts. */
+    printReceipt: fromPromise<void, { txnId: string; bills: Bill[] }>(async () => { throw new Error('provided by the runtime'); }),
     printSlip: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
   },
   delays: { choice: ({ context }) => context.timeouts.choiceMs },
@@ -58,7 +59,7 @@ export const billPaymentMachine = setup({
       meta: meta({ screen: 'wait.central', voice: 'wait.central' }),
       invoke: {
         src: 'preSettle',
-        input: ({ context }) => ({ patientId: context.patientId, billNos: context.bills.map((b) => b.billNo), totalFen: context.totalFen }),
+        input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, bills: context.bills, totalFen: context.totalFen }),
         onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
         onError: { target: 'notPaid', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
@@ -103,7 +104,7 @@ export const billPaymentMachine = setup({
     },
     printing: {
       meta: meta({ screen: 'print.receipt', voice: 'print.receipt' }),
-      invoke: { src: 'printReceipt', input: ({ context }) => ({ txnId: context.txnId! }), onDone: { target: 'done', actions: assign({ end: 'paid' }) }, onError: { target: 'done', actions: assign({ end: 'paid' }) } },
+      invoke: { src: 'printReceipt', input: ({ context }) => ({ txnId: context.txnId!, bills: context.bills }), onDone: { target: 'done', actions: assign({ end: 'paid' }) }, onError: { target: 'done', actions: assign({ end: 'paid' }) } },
     },
     reversing: {
       meta: meta({ screen: 'pay.reversing', voice: 'pay.reversing' }),

@@ -25,6 +25,13 @@ export type SessionEvent = { type: 'pay' } | { type: 'cancel' } | { type: 'confi
 
 const meta = (m: ScreenMeta) => m;
 
+/** A message the patient reads; then the card comes back, on a key or when the countdown ends. */
+const noticeThenEject = (screen: string) => ({
+  meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
+  on: { cancel: 'ejecting', confirm: 'ejecting' },
+  after: { choice: 'ejecting' },
+});
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
@@ -64,11 +71,7 @@ export const sessionMachine = setup({
         onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
       },
     },
-    cardProblem: {
-      meta: meta({ screen: 'card.problem', voice: 'card.problem', countdown: 'choiceMs' }),
-      on: { cancel: 'ejecting', confirm: 'ejecting' },
-      after: { choice: 'ejecting' },
-    },
+    cardProblem: noticeThenEject('card.problem'),
     identifying: {
       meta: meta({ screen: 'wait.identify', voice: 'wait.identify' }),
       invoke: {
@@ -95,16 +98,8 @@ export const sessionMachine = setup({
       on: { pay: 'paying', cancel: 'ejecting' },
       after: { choice: 'ejecting' },
     },
-    noBills: {
-      meta: meta({ screen: 'bills.none', voice: 'bills.none', countdown: 'choiceMs' }),
-      on: { cancel: 'ejecting', confirm: 'ejecting' },
-      after: { choice: 'ejecting' },
-    },
-    serviceProblem: {
-      meta: meta({ screen: 'service.problem', voice: 'service.problem', countdown: 'choiceMs' }),
-      on: { cancel: 'ejecting', confirm: 'ejecting' },
-      after: { choice: 'ejecting' },
-    },
+    noBills: noticeThenEject('bills.none'),
+    serviceProblem: noticeThenEject('service.problem'),
     paying: {
       invoke: {
         id: 'billPayment',

@@ -1,4 +1,4 @@
-import type { Bill, PreSettleResult } from '../contract/rpc.ts';
+import type { Bill, CardPayment, PreSettleResult } from '../contract/rpc.ts';
 
 /** What a screen state declares (DESIGN.md §4): the screen to draw and the voice prompt to play. */
 export interface ScreenMeta {
@@ -10,21 +10,11 @@ export interface ScreenMeta {
 
 export type PosStage = 'insertCard' | 'enterPin' | 'processing';
 
-/** The bank module's approved sale, as the payment module reported it: masked PAN only. */
-export interface CardSale {
-  approved: boolean;
-  respCode: string;
-  respInfo: string;
-  amountFen: number;
-  rrn: string;
-  trace: string;
-  batch: string;
-  authCode: string;
-  panMasked: string;
-  tid: string;
-  mid: string;
-  settleDate: string;
-}
+/**
+ * What the bank module answered to a sale: the contract's card payment (masked PAN only) plus
+ * whether it was approved and the module's words for it.
+ */
+export type CardSale = Omit<CardPayment, 'method'> & { approved: boolean; respCode: string; respInfo: string };
 
 export type SettleOutcome =
   | { outcome: 'settled'; hisReceiptNo: string }

@@ -46,7 +46,7 @@ export class SessionHost {
 
     const payment = billPaymentMachine.provide({
       actors: {
-        preSettle: fromPromise(({ input }) => steps.preSettle({ ...input, nameMasked: this.context()?.nameMasked ?? '', bills: this.context()?.bills?.filter((b) => input.billNos.includes(b.billNo)) ?? [] })),
+        preSettle: fromPromise(({ input }) => steps.preSettle(input)),
         cardSale: fromCallback(({ input, sendBack }) => {
           steps
             .cardSale(input.txnId, input.amountFen, (stage) => sendBack({ type: 'pos.stage', stage }))
@@ -55,7 +55,7 @@ export class SessionHost {
         }),
         settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.sale)),
         voidSale: fromPromise(({ input }) => steps.voidSale(input.txnId, input.sale, input.reason)),
-        printReceipt: fromPromise(({ input }) => steps.printReceipt(input.txnId, { items: this.context()?.bills })),
+        printReceipt: fromPromise(({ input }) => steps.printReceipt(input.txnId, { items: input.bills })),
         printSlip: fromPromise(({ input }) => steps.printSlip(input.txnId)),
       },
     });
@@ -88,10 +88,6 @@ export class SessionHost {
 
   send(event: SessionEvent): void {
     this.actor?.send(event);
-  }
-
-  private context() {
-    return this.actor?.getSnapshot().context;
   }
 
   /** The innermost active screen: the flow's when a flow runs, else the session's. */
