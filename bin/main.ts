@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   broker: { summary: 'a private Mosquitto with the project configuration (--port N)', load: async () => (await import('./commands/broker.ts')).broker },
   'his-sim': { summary: 'the simulated hospital: fixtures | bills --patient ID', load: async () => (await import('./commands/his-sim.ts')).hisSim },
   sim: { summary: 'a device simulator on a new pseudo-terminal: card | pos | printer', load: async () => (await import('./commands/sim.ts')).sim },
+  device: { summary: 'a technician\'s line to one device: <kind> <action> --port PATH [--json]; probe --config FILE', load: async () => (await import('./commands/device.ts')).device },
   journal: { summary: 'the kiosk journal: verify --db FILE [--json]', load: async () => (await import('./commands/journal.ts')).journal },
 };
 

@@ -16,7 +16,13 @@ export const kioskConfigSchema = z
       .object({
         card: serialDevice(9600).extend({ model: z.literal('CRT-591-M').default('CRT-591-M') }).strict(),
         pos: serialDevice(9600),
+        /** A serial path, `tcp://HOST:PORT` (raw 9100) or `usb://VID:PID` in hex. */
         printer: serialDevice(115200),
+        // The rest are optional: a kiosk without a bill acceptor simply offers no cash.
+        idcard: serialDevice(115200).optional(),
+        cash: serialDevice(9600).extend({ model: z.literal('ITL-SSP').default('ITL-SSP') }).strict().optional(),
+        scanner: serialDevice(9600).optional(),
+        report: z.object({ printer: z.string().regex(/^ipps?:\/\/\S+$/, 'must be an IPP URI such as ipp://HOST:631/printers/NAME') }).strict().optional(),
       })
       .strict(),
     timeouts: z
@@ -70,6 +76,10 @@ export function exampleConfig(): KioskConfig {
       card: { port: '/dev/ttyS0', baudRate: 9600, model: 'CRT-591-M' },
       pos: { port: '/dev/ttyS1', baudRate: 9600 },
       printer: { port: '/dev/ttyS2', baudRate: 115200 },
+      idcard: { port: '/dev/ttyUSB0', baudRate: 115200 },
+      cash: { port: '/dev/ttyS3', baudRate: 9600, model: 'ITL-SSP' },
+      scanner: { port: '/dev/ttyACM0', baudRate: 9600 },
+      report: { printer: 'ipp://127.0.0.1:631/printers/report' },
     },
   });
 }
