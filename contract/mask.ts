@@ -21,3 +21,10 @@ export function maskCardNo(cardNo: string): string {
   if (cardNo.length <= 4) return cardNo;
   return `${'*'.repeat(cardNo.length - 4)}${cardNo.slice(-4)}`;
 }
+
+/** Keeps the region (at most the first 6 characters, never more than half): `浙江省杭州市**********`. */
+export function maskAddress(address: string): string {
+  const chars = [...address];
+  const keep = Math.min(6, Math.floor(chars.length / 2));
+  return `${chars.slice(0, keep).join('')}${'*'.repeat(chars.length - keep)}`;
+}

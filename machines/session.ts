@@ -13,12 +13,18 @@ export interface SessionInput {
 
 export interface SessionContext {
   timeouts: Timeouts;
-  cardNo?: string;
+  /** How the patient identified: their patient card in the reader, or their ID card on the pad. */
+  credential?: Credential;
   patientId?: string;
   nameMasked?: string;
   bills?: Bill[];
   payment?: BillPaymentOutput;
   problem?: string;
+}
+
+export interface Credential {
+  credType: 'patientCard' | 'idCard';
+  credNo: string;
 }
 
 export type SessionEvent = { type: 'pay' } | { type: 'cancel' } | { type: 'confirm' } | { type: 'retry' };
@@ -28,8 +34,8 @@ const meta = (m: ScreenMeta) => m;
 /** A message the patient reads; then the card comes back, on a key or when the countdown ends. */
 const noticeThenEject = (screen: string) => ({
   meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-  on: { cancel: 'ejecting', confirm: 'ejecting' },
-  after: { choice: 'ejecting' },
+  on: { cancel: 'leaving', confirm: 'leaving' },
+  after: { choice: 'leaving' },
 });
 
 export const sessionMachine = setup({
@@ -41,7 +47,9 @@ export const sessionMachine = setup({
   actors: {
     /** Waits for a patient card to be inserted and drawn to the reader. Resolves with its number. */
     waitForCard: fromPromise<{ cardNo: string }>(async () => { throw new Error('provided by the runtime'); }),
-    identify: fromPromise<{ patientId: string; nameMasked: string }, { cardNo: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** Waits for an ID card on the reader's pad and reads it. Never resolves on a kiosk without one. */
+    waitForIdCard: fromPromise<{ idNumber: string }>(async () => { throw new Error('provided by the runtime'); }),
+    identify: fromPromise<{ patientId: string; nameMasked: string }, Credential>(async () => { throw new Error('provided by the runtime'); }),
     listBills: fromPromise<{ bills: Bill[] }, { patientId: string }>(async () => { throw new Error('provided by the runtime'); }),
     ejectCard: fromPromise<void>(async () => { throw new Error('provided by the runtime'); }),
     waitCardTaken: fromPromise<void>(async () => { throw new Error('provided by the runtime'); }),
@@ -49,7 +57,7 @@ export const sessionMachine = setup({
     billPayment: billPaymentMachine,
   },
   actions: {
-    wipe: assign({ cardNo: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
+    wipe: assign({ credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
     toFlow: sendTo('billPayment', ({ event }) => event),
   },
   delays: {
@@ -65,18 +73,31 @@ export const sessionMachine = setup({
     attract: {
       meta: meta({ screen: 'attract', voice: 'attract' }),
       entry: 'wipe',
-      invoke: {
-        src: 'waitForCard',
-        onDone: { target: 'identifying', actions: assign({ cardNo: ({ event }) => event.output.cardNo }) },
-        onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
-      },
+      invoke: [
+        {
+          src: 'waitForCard',
+          onDone: { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'patientCard' as const, credNo: event.output.cardNo }) }) },
+          onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        },
+        {
+          src: 'waitForIdCard',
+          onDone: { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'idCard' as const, credNo: event.output.idNumber }) }) },
+          onError: { target: 'idCardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        },
+      ],
+    },
+    // Nothing of ours to hand back: the ID card lies on the pad in the patient's reach.
+    idCardProblem: {
+      meta: meta({ screen: 'idcard.problem', voice: 'idcard.problem', countdown: 'choiceMs' }),
+      on: { cancel: 'goodbye', confirm: 'goodbye' },
+      after: { choice: 'goodbye' },
     },
     cardProblem: noticeThenEject('card.problem'),
     identifying: {
       meta: meta({ screen: 'wait.identify', voice: 'wait.identify' }),
       invoke: {
         src: 'identify',
-        input: ({ context }) => ({ cardNo: context.cardNo! }),
+        input: ({ context }) => context.credential!,
         onDone: { target: 'loadingBills', actions: assign({ patientId: ({ event }) => event.output.patientId, nameMasked: ({ event }) => event.output.nameMasked }) },
         onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
       },
@@ -95,8 +116,8 @@ export const sessionMachine = setup({
     },
     bills: {
       meta: meta({ screen: 'bills.list', voice: 'bills.list', countdown: 'choiceMs' }),
-      on: { pay: 'paying', cancel: 'ejecting' },
-      after: { choice: 'ejecting' },
+      on: { pay: 'paying', cancel: 'leaving' },
+      after: { choice: 'leaving' },
     },
     noBills: noticeThenEject('bills.none'),
     serviceProblem: noticeThenEject('service.problem'),
@@ -105,10 +126,14 @@ export const sessionMachine = setup({
         id: 'billPayment',
         src: 'billPayment',
         input: ({ context }) => ({ patientId: context.patientId!, nameMasked: context.nameMasked!, bills: context.bills!, timeouts: context.timeouts }),
-        onDone: { target: 'ejecting', actions: assign({ payment: ({ event }) => event.output }) },
+        onDone: { target: 'leaving', actions: assign({ payment: ({ event }) => event.output }) },
       },
       // Screen events reach the flow that owns the screen.
       on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' } },
+    },
+    // A patient card goes back out of the gate; an ID card was never taken in.
+    leaving: {
+      always: [{ guard: ({ context }) => context.credential?.credType === 'idCard', target: 'goodbye' }, { target: 'ejecting' }],
     },
     ejecting: {
       meta: meta({ screen: 'card.ejecting', voice: 'card.ejecting' }),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { redactPaths } from '../contract/redaction.ts';
 import { CardDispenser } from '../drivers/card/driver.ts';
+import { IdCardReader } from '../drivers/idcard/driver.ts';
 import { PaymentModule } from '../drivers/pos/driver.ts';
 import { ReceiptPrinter } from '../drivers/printer/driver.ts';
 import { KioskTerminal } from '../screens/terminal.ts';
@@ -41,6 +42,8 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   await open('card', () => card.initialize());
   const pos = await open('pos', () => PaymentModule.open(config.devices.pos.port, { baudRate: config.devices.pos.baudRate, saleTimeoutMs: config.timeouts.saleMs }));
   const printer = await open('printer', () => ReceiptPrinter.open(config.devices.printer.port, { baudRate: config.devices.printer.baudRate }));
+  const idCardConfig = config.devices.idcard;
+  const idCard = idCardConfig && (await open('idcard', () => IdCardReader.open(idCardConfig.port, { baudRate: idCardConfig.baudRate })));
 
   const link = new Link(config.kioskId, config.broker.url, logFn);
   const outbox = new Outbox(journal, link);
@@ -58,7 +61,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     journal.record(entry);
     afterRecord();
   });
-  const session = new SessionHost({ config, link, card, cardMoves, steps, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
@@ -68,7 +71,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     outbox.stop();
     terminal.stop();
     await link.stop();
-    await Promise.allSettled([card.close(), pos.close(), printer.close()]);
+    await Promise.allSettled([card.close(), pos.close(), printer.close(), idCard?.close()]);
     journal.close();
   };
   terminal.onEvent((event) => session.send(event));

@@ -1,6 +1,7 @@
 import { createActor, fromCallback, fromPromise, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import type { BillListResult, IdentifyResult, OpName, RpcResponse } from '../contract/rpc.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
+import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import { billPaymentMachine } from '../machines/billPayment.ts';
 import { sessionMachine, type SessionEvent } from '../machines/session.ts';
 import type { ScreenMeta } from '../machines/types.ts';
@@ -14,6 +15,8 @@ export interface SessionDeps {
   config: KioskConfig;
   link: Link;
   card: CardDispenser;
+  /** Absent on a kiosk without an ID card reader: the attract screen then offers only the patient card. */
+  idCard?: IdCardReader;
   cardMoves: CardMoves;
   steps: PaymentSteps;
   log: (msg: string, fields?: Record<string, unknown>) => void;
@@ -68,7 +71,13 @@ export class SessionHost {
           moves.inserted();
           return { cardNo: await card.readCardNumber(signal) };
         }),
-        identify: fromPromise(({ input }) => ask<IdentifyResult>('patient.identify', { credType: 'patientCard', credNo: input.cardNo })),
+        waitForIdCard: fromPromise(async ({ signal }) => {
+          const reader = this.d.idCard;
+          // No reader: this way in never opens, and the patient card is the only one.
+          if (!reader) return new Promise<never>(() => undefined);
+          return { idNumber: (await reader.waitForCard({ signal })).idNumber };
+        }),
+        identify: fromPromise(({ input }) => ask<IdentifyResult>('patient.identify', { ...input })),
         listBills: fromPromise(({ input }) => ask<BillListResult>('bill.list', { patientId: input.patientId })),
         ejectCard: fromPromise(() => moves.eject()),
         waitCardTaken: fromPromise(async ({ signal }) => {
@@ -115,6 +124,8 @@ export class SessionHost {
       location: this.d.config.site.location,
       kioskId: this.d.config.kioskId,
       serviceAvailable: this.d.link.centralOnline,
+      idCardReader: this.d.idCard !== undefined,
+      credType: c.credential?.credType,
       nameMasked: c.nameMasked,
       bills: p?.bills ?? c.bills,
       totalFen: p?.totalFen,

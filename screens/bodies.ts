@@ -80,12 +80,17 @@ const builders: Record<ScreenId, Builder> = {
       center(truncate(sanitize(view.location), width)),
       blank,
       ...lines(language, width, strings.attract.insertCard),
+      ...(view.idCardReader ? lines(language, width, strings.attract.orIdCard) : []),
       ...(view.serviceAvailable ? [] : [blank, ...lines(language, width, strings.attract.paymentUnavailable)]),
     ],
     buttons: [],
   }),
   'card.problem': (view, area) => ({
     lines: [...lines(area.language, area.width, strings['card.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['card.problem'].hint)],
+    buttons: [ok(area.language), exit(area.language)],
+  }),
+  'idcard.problem': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['idcard.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['idcard.problem'].hint)],
     buttons: [ok(area.language), exit(area.language)],
   }),
   'wait.identify': message(strings['wait.identify'].title),
@@ -166,6 +171,7 @@ const builders: Record<ScreenId, Builder> = {
   goodbye: (view, { language, width }) => ({
     lines: [
       ...(view.paymentEnd === undefined ? [] : [...lines(language, width, strings.goodbye[view.paymentEnd]), blank]),
+      ...(view.credType === 'idCard' ? [...lines(language, width, strings.goodbye.takeIdCard), blank] : []),
       ...lines(language, width, strings.goodbye.thanks),
     ],
     buttons: [],

@@ -36,11 +36,16 @@ export const strings = {
   attract: {
     welcome: { zh: '欢迎使用自助服务', en: 'Welcome to self-service' },
     insertCard: { zh: '请插入就诊卡', en: 'Please insert your patient card' },
+    orIdCard: { zh: '或将身份证放在感应区', en: 'or place your ID card on the reader' },
     paymentUnavailable: { zh: '缴费服务暂不可用, 请到人工窗口', en: 'Payment is not available now. Please go to a staffed counter' },
   },
   'card.problem': {
     title: { zh: '无法读取就诊卡', en: 'Your card could not be read' },
     hint: { zh: '请取回就诊卡后重试, 或到人工窗口', en: 'Please take your card and try again, or go to a staffed counter' },
+  },
+  'idcard.problem': {
+    title: { zh: '无法读取身份证', en: 'Your ID card could not be read' },
+    hint: { zh: '请取走身份证, 稍后重新放置, 或到人工窗口', en: 'Please lift your ID card and place it again, or go to a staffed counter' },
   },
   'wait.identify': {
     title: { zh: '正在查询您的信息, 请稍候', en: 'Looking up your record, please wait' },
@@ -118,6 +123,7 @@ export const strings = {
     refunded: { zh: '扣款已撤销, 请取走凭条', en: 'The charge was reversed. Please take your slip' },
     pending: { zh: '请凭凭条到人工窗口', en: 'Please take the slip to a staffed counter' },
     notPaid: { zh: '本次未缴费', en: 'Nothing was paid' },
+    takeIdCard: { zh: '请取走您的身份证', en: 'Please take your ID card' },
     thanks: { zh: '谢谢使用, 再见', en: 'Thank you, goodbye' },
   },
   recovering: {

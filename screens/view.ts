@@ -15,6 +15,10 @@ export interface ScreenView {
   kioskId: string;
   /** Central reachable and the devices a payment needs healthy. */
   serviceAvailable: boolean;
+  /** The kiosk has an ID card reader: the attract screen offers it. */
+  idCardReader?: boolean;
+  /** How the patient identified, for the goodbye screen's reminder to take an ID card. */
+  credType?: 'patientCard' | 'idCard';
   nameMasked?: string;
   bills?: Bill[];
   totalFen?: number;

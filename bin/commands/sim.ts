@@ -4,6 +4,7 @@ import type { DeviceSimulator } from '../../drivers/core/simulator.ts';
 import { UsageError } from '../exit.ts';
 
 const kinds: Record<string, () => Promise<DeviceSimulator>> = {
+  idcard: async () => new (await import('../../drivers/idcard/simulator.ts')).IdCardReaderSimulator(),
   card: async () => new (await import('../../drivers/card/simulator.ts')).CardDispenserSimulator(),
   pos: async () => new (await import('../../drivers/pos/simulator.ts')).PaymentModuleSimulator(),
   printer: async () => new (await import('../../drivers/printer/simulator.ts')).ReceiptPrinterSimulator(),

@@ -12,6 +12,8 @@ const languages: Language[] = ['zh', 'en'];
 const cases: Array<[string, ScreenView]> = [
   ['attract', view('attract')],
   ['attract unavailable', view('attract', { serviceAvailable: false })],
+  ['attract with ID card reader', view('attract', { idCardReader: true })],
+  ['idcard.problem', view('idcard.problem', { secondsLeft: 45, problem: 'lift the ID card off the reader and place it again' })],
   ['card.problem', view('card.problem', { secondsLeft: 45, problem: 'card reader: unreadable track 2' })],
   ['wait.identify', view('wait.identify')],
   ['wait.bills', view('wait.bills')],
@@ -37,6 +39,7 @@ const cases: Array<[string, ScreenView]> = [
   ['goodbye refunded', view('goodbye', { paymentEnd: 'refunded' })],
   ['goodbye pending', view('goodbye', { paymentEnd: 'pending' })],
   ['goodbye notPaid', view('goodbye', { paymentEnd: 'notPaid' })],
+  ['goodbye ID card', view('goodbye', { paymentEnd: 'paid', credType: 'idCard' })],
   ['recovering', view('recovering')],
 ];
 
@@ -112,7 +115,7 @@ describe('renderScreen at the minimum grid 66x19', () => {
     expect(keys('bills.list')).toEqual({ 1: 'pay', 0: 'cancel', 9: 'language' });
     expect(keys('bills.confirm')).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
     expect(keys('pay.declined')).toEqual({ 1: 'retry', 0: 'cancel', 9: 'language' });
-    for (const id of ['bills.none', 'card.problem', 'service.problem', 'pay.notPaid']) expect(keys(id)).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
+    for (const id of ['bills.none', 'card.problem', 'idcard.problem', 'service.problem', 'pay.notPaid']) expect(keys(id)).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
     // Money in flight: nothing to cancel.
     for (const id of ['pay.card', 'wait.settle', 'pay.reversing', 'print.slip']) expect(keys(id)).toEqual({ 9: 'language' });
     expect(keys('recovering')).toEqual({});

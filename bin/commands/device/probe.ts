@@ -17,6 +17,19 @@ const prober = <C>(p: Prober<C>) => p as Prober<unknown>;
 const usable = new Set(['online']);
 
 const probers: Record<string, Prober<unknown>> = {
+  idcard: prober({
+    of: (d) => d.idcard,
+    probe: async (idcard, signal) => {
+      const { IdCardReader } = await import('../../../drivers/idcard/index.ts');
+      const reader = await IdCardReader.open(idcard.port, { baudRate: idcard.baudRate });
+      try {
+        await reader.reset(signal);
+        return { ...(await reader.samStatus(signal)) };
+      } finally {
+        await reader.close();
+      }
+    },
+  }),
   card: prober({
     of: (d) => d.card,
     probe: async (card, signal) => {

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { billPaymentMachine, type BillPaymentContext } from '../../machines/billPayment.ts';
+import type { CardSale } from '../../machines/types.ts';
+import { screenOf, walk, type Path } from './walk.ts';
+
+/** Every path through bill payment with fake actors (DESIGN.md §4): money is never left unaccounted. */
+
+const bill = { billNo: 'B1', amountFen: 12_345, department: '内科', doctor: '医生', createdAt: '2026-11-22T08:00:00Z', items: [] };
+const sale = (approved: boolean): CardSale => ({
+  approved,
+  respCode: approved ? '00' : '51',
+  respInfo: approved ? 'approved' : 'insufficient funds',
+  amountFen: 12_345,
+  rrn: '000000000001',
+  trace: '000001',
+  batch: '000001',
+  authCode: approved ? 'A1B2C3' : '',
+  panMasked: '622848******1234',
+  tid: 'T0000001',
+  mid: 'M00000000000001',
+  settleDate: '2026-11-22',
+});
+
+const model = walk(billPaymentMachine, {
+  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 } },
+  outputs: {
+    preSettle: () => [{ txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 0, acctFen: 0, selfFen: 12_345, expiresAt: '' } }],
+    settle: () => [
+      { outcome: 'settled', hisReceiptNo: 'R1' },
+      { outcome: 'reverse', reason: 'HIS refused' },
+      { outcome: 'pending', reason: 'HIS did not answer' },
+    ],
+    voidSale: () => [undefined],
+    printReceipt: () => [undefined],
+    printSlip: () => [undefined],
+  },
+  payloads: {
+    'pos.stage': () => [{ type: 'pos.stage', stage: 'enterPin' }],
+    'pos.result': () => [{ type: 'pos.result', sale: sale(true) } as never, { type: 'pos.result', sale: sale(false) } as never],
+  },
+  contextKey: (c) => ({ txn: c.txnId !== undefined, sale: (c.sale as CardSale | undefined)?.approved, end: c.end, receipt: c.hisReceiptNo }),
+});
+
+const context = (p: Path) => (p.steps.at(-1)?.state ?? p.start).context as BillPaymentContext;
+const visited = (p: Path, state: string) => p.steps.some((s) => s.state.matches(state));
+const approvedSale = (p: Path) => p.steps.some((s) => s.event.type === 'pos.result' && (s.event as unknown as { sale: CardSale }).sale.approved);
+const ended = model.paths.filter((p) => p.steps.at(-1)?.state.status === 'done');
+
+describe('bill payment, every path', () => {
+  it('walks a graph that covers every state', () => {
+    console.info(`billPayment: ${model.paths.length} paths, ${model.statesCovered}/${model.statesTotal} states, ${model.transitionsCovered} transitions`);
+    expect(model.statesCovered).toBe(model.statesTotal);
+    expect(ended.length).toBeGreaterThan(5);
+  });
+
+  it('shows a screen in every state it waits in', () => {
+    for (const p of model.paths) for (const { state } of p.steps) if (state.status === 'active') expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
+  });
+
+  it('an approved sale always ends paid with a receipt, reversed with a slip, or pending with a slip', () => {
+    for (const p of ended.filter(approvedSale)) {
+      const c = context(p);
+      expect(['paid', 'refunded', 'pending']).toContain(c.end);
+      if (c.end === 'paid') expect(c.hisReceiptNo).toBeDefined();
+      if (c.end === 'paid') expect(visited(p, 'printing')).toBe(true);
+      if (c.end === 'refunded') expect(visited(p, 'reversing') && visited(p, 'refundSlip')).toBe(true);
+      if (c.end === 'pending') expect(visited(p, 'pendingSlip')).toBe(true);
+    }
+  });
+
+  it('money is taken only after a pre-settlement, and nothing is reversed that was never taken', () => {
+    for (const p of model.paths) {
+      const firstSale = p.steps.findIndex((s) => s.event.type === 'pos.result');
+      if (firstSale >= 0) expect(p.steps.slice(0, firstSale).some((s) => s.state.matches('paying'))).toBe(true);
+      if (!approvedSale(p)) expect(visited(p, 'reversing') || visited(p, 'settling')).toBe(false);
+    }
+  });
+
+  it('a path that ends with nothing paid never passed an approved sale', () => {
+    for (const p of ended.filter((q) => context(q).end === 'notPaid')) expect(approvedSale(p)).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { sessionMachine, type SessionContext } from '../../machines/session.ts';
+import { screenOf, walk, type Path } from './walk.ts';
+
+/**
+ * Every path of a patient's visit with fake actors (DESIGN.md §4): a patient card always goes back
+ * out (taken or captured), an ID card is never "ejected", every state has a screen, and nothing
+ * of the patient survives the return to attract.
+ */
+
+const bill = { billNo: 'B1', amountFen: 500, department: '内科', doctor: '医生', createdAt: '2026-11-22T08:00:00Z', items: [] };
+const model = walk(sessionMachine, {
+  input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 } },
+  outputs: {
+    waitForCard: () => [{ cardNo: '800000001234' }],
+    waitForIdCard: () => [{ idNumber: '11010519491231002X' }],
+    identify: () => [{ patientId: 'P1', nameMasked: '张*' }],
+    listBills: () => [{ bills: [] }, { bills: [bill] }],
+    ejectCard: () => [undefined],
+    waitCardTaken: () => [undefined],
+    captureCard: () => [undefined],
+    billPayment: () => [{ end: 'paid', txnId: 'T', hisReceiptNo: 'R' }, { end: 'refunded', txnId: 'T' }, { end: 'pending', txnId: 'T' }, { end: 'notPaid' }],
+  },
+  contextKey: (c) => ({ cred: (c.credential as SessionContext['credential'])?.credType, bills: (c.bills as unknown[] | undefined)?.length, end: (c.payment as { end?: string } | undefined)?.end, problem: c.problem !== undefined }),
+});
+
+const personal: (keyof SessionContext)[] = ['credential', 'patientId', 'nameMasked', 'bills', 'payment', 'problem'];
+const backToAttract = model.paths.filter((p) => p.steps.at(-1)?.state.matches('attract'));
+const credType = (p: Path) => p.steps.map((s) => (s.state.context as SessionContext).credential?.credType).find(Boolean);
+
+describe('session, every path', () => {
+  it('walks a graph that covers every state', () => {
+    console.info(`session: ${model.paths.length} paths, ${model.statesCovered}/${model.statesTotal} states, ${model.transitionsCovered} transitions`);
+    expect(model.statesCovered).toBe(model.statesTotal);
+    const stuck = model.paths.filter((p) => !backToAttract.includes(p)).map((p) => p.steps.map((s) => JSON.stringify(s.state.value)).join(' → '));
+    expect(stuck).toEqual([]);
+  });
+
+  it('every state shows a screen, except paying, where the flow draws its own', () => {
+    for (const p of model.paths) {
+      for (const { state } of p.steps) if (!state.matches('paying')) expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
+    }
+  });
+
+  it('a patient card is always given back and taken, or captured, before the next patient', () => {
+    const withCard = backToAttract.filter((p) => credType(p) === 'patientCard');
+    expect(withCard.length).toBeGreaterThan(0);
+    for (const p of withCard) {
+      // Taken means the reader saw the gate empty (the actor finished), not that a countdown ran out.
+      const handedBack = p.steps.some((s, i) => p.steps[i - 1]?.state.matches('takeCard') && s.state.matches('goodbye') && s.event.type.startsWith('xstate.done.actor.'));
+      const captured = p.steps.some((s) => s.state.matches('capturing'));
+      expect(handedBack || captured, p.steps.map((s) => JSON.stringify(s.state.value)).join(' → ')).toBe(true);
+    }
+  });
+
+  it('an ID card patient is never sent to the card gate', () => {
+    const withId = backToAttract.filter((p) => credType(p) === 'idCard');
+    expect(withId.length).toBeGreaterThan(0);
+    for (const p of withId) expect(p.steps.some((s) => s.state.matches('ejecting') || s.state.matches('takeCard'))).toBe(false);
+  });
+
+  it('nothing of the patient is left when attract comes back', () => {
+    for (const p of backToAttract) {
+      const c = p.steps.at(-1)!.state.context as SessionContext;
+      for (const field of personal) expect(c[field], field).toBeUndefined();
+    }
+  });
+});
