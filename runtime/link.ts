@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ulid } from 'ulid';
 import { centralStateSchema, txAckSchema, type TxAck } from '../contract/facts.ts';
 import type { OpName, RpcResponse } from '../contract/rpc.ts';
@@ -34,6 +34,8 @@ export class Link {
     private readonly kid: string,
     private readonly url: string,
     private readonly log: (msg: string, fields?: Record<string, unknown>) => void,
+    /** For an `mqtts://` broker: the CA to trust and this kiosk's certificate, whose CN is `kid` (docs/tls.md). */
+    private readonly tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key'>,
   ) {}
 
   onAck(listener: (ack: TxAck) => void): void {
@@ -54,6 +56,7 @@ export class Link {
       reconnectPeriod: 1000 + Math.floor(Math.random() * 500),
       connectTimeout: 5000,
       will: { topic: topics.status(this.kid), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+      ...this.tls,
     });
     this.client.on('connect', () => void this.onConnected());
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.properties?.correlationData));

@@ -1,4 +1,4 @@
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { factSchema } from '../../contract/facts.ts';
 import { canonicalJson, describeIssue, isOpName, ops, rpcRequestSchema, sagaSteps, type RpcResponse } from '../../contract/rpc.ts';
 import { kioskIdOf, topics } from '../../contract/topics.ts';
@@ -15,6 +15,8 @@ export interface BridgeOptions {
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** How long a request without its own deadline may take, ms. */
   defaultDeadlineMs?: number;
+  /** For an `mqtts://` broker: the CA to trust and this worker's certificate, whose CN must be `worker` (docs/tls.md). */
+  tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
 }
 
 /** The central bridge (DESIGN.md §6): RPC requests and facts from every kiosk, one worker. */
@@ -33,6 +35,7 @@ export class Bridge {
       clean: true,
       reconnectPeriod: 1000,
       will: { topic: topics.centralState(worker), payload: Buffer.from(offline), qos: 1, retain: true },
+      ...this.options.tls,
     }, false); // no broker at start is an error the operator must see (exit 5); later drops reconnect
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
     this.client.on('error', (e) => this.options.log('error', 'mqtt error', { error: e.message }));
