@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runSimulatorProcess } from '../../drivers/core/simulator-host.ts';
+import { runSimulatorProcess, serveSimulator } from '../../drivers/core/simulator-host.ts';
 import type { DeviceSimulator } from '../../drivers/core/simulator.ts';
 import { UsageError } from '../exit.ts';
 
@@ -8,14 +8,21 @@ const kinds: Record<string, () => Promise<DeviceSimulator>> = {
   card: async () => new (await import('../../drivers/card/simulator.ts')).CardDispenserSimulator(),
   pos: async () => new (await import('../../drivers/pos/simulator.ts')).PaymentModuleSimulator(),
   printer: async () => new (await import('../../drivers/printer/simulator.ts')).ReceiptPrinterSimulator(),
+  scanner: async () => new (await import('../../drivers/scanner/simulator.ts')).QrScannerSimulator(),
 };
+const kindNames = [...Object.keys(kinds), 'report'];
 
-/** `zizhu sim <kind> [--control SOCKET]` */
+/** `zizhu sim <kind> [--control SOCKET]`: the first stdout line names where a driver connects. */
 export async function sim(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { control: { type: 'string' } } });
   const kind = positionals[0];
+  if (kind === 'report') {
+    // Not a serial device: the A4 printer speaks IPP, and its simulator is ippeveprinter.
+    await serveSimulator(await (await import('../../drivers/report/served.ts')).serveReportPrinter(), values.control);
+    return new Promise<number>(() => undefined);
+  }
   const make = kind ? kinds[kind] : undefined;
-  if (!make) throw new UsageError(`kind must be one of ${Object.keys(kinds).join(', ')} (got ${kind ?? 'nothing'})`);
+  if (!make) throw new UsageError(`kind must be one of ${kindNames.join(', ')} (got ${kind ?? 'nothing'})`);
   await runSimulatorProcess(await make(), values.control);
   return new Promise<number>(() => undefined);
 }

@@ -46,13 +46,24 @@ export function runControl(sim: DeviceSimulator, line: string): Record<string, u
   }
 }
 
+/** What `serveSimulator` needs of a running simulator: a serial one, or one on another transport (IPP). */
+export interface ServedSimulator {
+  readonly port: string;
+  control(line: string): Record<string, unknown> | Promise<Record<string, unknown>>;
+  onEvent(listener: (event: SimulatorEvent) => void): void;
+  close(): Promise<void>;
+}
+
 /**
  * `zizhu sim <kind>`: the simulator as its own process. First stdout line is `{"port": PATH}`;
  * then one JSON line per control reply and per event. With `controlSocket`, the same control
  * lines are also taken on a Unix socket (the demo's patient keys use it).
  */
 export async function runSimulatorProcess(sim: DeviceSimulator, controlSocket?: string): Promise<void> {
-  const running = await startSimulator(sim);
+  await serveSimulator(await startSimulator(sim), controlSocket);
+}
+
+export async function serveSimulator(running: ServedSimulator, controlSocket?: string): Promise<void> {
   const print = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   print({ port: running.port });
   running.onEvent(print);
@@ -61,9 +72,10 @@ export async function runSimulatorProcess(sim: DeviceSimulator, controlSocket?: 
   if (controlSocket) {
     server = net.createServer((socket) => {
       readline.createInterface({ input: socket }).on('line', (line) => {
-        const reply = running.control(line);
-        print(reply);
-        socket.write(JSON.stringify(reply) + '\n');
+        void Promise.resolve(running.control(line)).then((reply) => {
+          print(reply);
+          socket.write(JSON.stringify(reply) + '\n');
+        });
       });
     });
     await new Promise<void>((resolve) => server!.listen(controlSocket, resolve));
@@ -78,7 +90,7 @@ export async function runSimulatorProcess(sim: DeviceSimulator, controlSocket?: 
   process.once('SIGINT', () => void stop());
   const stdin = readline.createInterface({ input: process.stdin });
   stdin.on('line', (line) => {
-    if (line.trim()) print(running.control(line));
+    if (line.trim()) void Promise.resolve(running.control(line)).then(print);
   });
   // A simulator started with no stdin (a detached demo) keeps running until signalled.
   stdin.on('close', () => undefined);

@@ -67,6 +67,24 @@ const probers: Record<string, Prober<unknown>> = {
       }
     },
   }),
+  scanner: prober({
+    of: (d) => d.scanner,
+    // A scanner in serial mode sends decodes and nothing else: there is no identity to ask for, so
+    // the test is that the port opens and the line is ours (not a keyboard-wedge device).
+    probe: async (scanner) => {
+      const { QrScanner } = await import('../../../drivers/scanner/index.ts');
+      const unit = await QrScanner.open(scanner.port, { baudRate: scanner.baudRate });
+      await unit.close();
+      return { status: 'online', port: scanner.port };
+    },
+  }),
+  report: prober({
+    of: (d) => d.report,
+    probe: async (report, signal) => {
+      const { ReportPrinter } = await import('../../../drivers/report/index.ts');
+      return { ...(await new ReportPrinter(report.printer).status(signal)) };
+    },
+  }),
 };
 
 /**
