@@ -10,7 +10,14 @@ export const kioskConfigSchema = z
   .object({
     kioskId: z.string().refine(isValidKioskId, 'must match ^[A-Za-z0-9][A-Za-z0-9-]{2,31}$ and not be a reserved name'),
     site: z.object({ hospital: z.string().min(1), location: z.string().min(1) }).strict(),
-    broker: z.object({ url: z.string().regex(/^mqtts?:\/\/[^/]+:\d+$/, 'must look like mqtt://HOST:PORT') }).strict(),
+    broker: z
+      .object({
+        url: z.string().regex(/^mqtts?:\/\/[^/]+:\d+$/, 'must look like mqtt://HOST:PORT'),
+        /** Mutual TLS (docs/tls.md): the CA to trust and this kiosk's certificate, whose CN is kioskId. */
+        tls: z.object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+      })
+      .strict()
+      .refine((b) => (b.tls !== undefined) === b.url.startsWith('mqtts://'), { message: 'an mqtts:// url needs tls {ca, cert, key}, and tls needs an mqtts:// url' }),
     journal: z.string().min(1),
     devices: z
       .object({
@@ -41,7 +48,7 @@ export const kioskConfigSchema = z
       .strict()
       .default({ columns: 66, rows: 19 }),
     /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
-    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), patientCardNo: z.string() }).strict().optional(),
+    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
   })
   .strict();
 

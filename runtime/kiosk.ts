@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
@@ -8,7 +9,7 @@ import { PaymentModule } from '../drivers/pos/driver.ts';
 import { ReceiptPrinter } from '../drivers/printer/driver.ts';
 import { KioskTerminal } from '../screens/terminal.ts';
 import type { ScreenView } from '../screens/view.ts';
-import type { KioskConfig } from './config.ts';
+import { ConfigError, type KioskConfig } from './config.ts';
 import { CardMoves } from './card-moves.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
@@ -27,6 +28,7 @@ export class DeviceOpenError extends Error {
  * transaction before the first patient; then the session. Returns a stop function.
  */
 export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>> {
+  const tls = readTls(config.broker.tls);
   const log = pino({ name: 'kiosk', redact: redactPaths }, pino.destination({ dest: path.join(path.dirname(path.resolve(config.journal)), 'kiosk.log'), sync: true }));
   const logFn = (msg: string, fields?: Record<string, unknown>) => log.info(fields ?? {}, msg);
   const journal = Journal.open(config.journal, { afterWrite: crashHookFromEnv() });
@@ -45,7 +47,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   const idCardConfig = config.devices.idcard;
   const idCard = idCardConfig && (await open('idcard', () => IdCardReader.open(idCardConfig.port, { baudRate: idCardConfig.baudRate })));
 
-  const link = new Link(config.kioskId, config.broker.url, logFn);
+  const link = new Link(config.kioskId, config.broker.url, logFn, tls);
   const outbox = new Outbox(journal, link);
   const afterRecord = () => void outbox.pump();
   link.start();
@@ -89,6 +91,18 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   return stop;
 }
 
+function readTls(files: KioskConfig['broker']['tls']): { ca: Buffer; cert: Buffer; key: Buffer } | undefined {
+  if (!files) return undefined;
+  const read = (name: keyof typeof files) => {
+    try {
+      return fs.readFileSync(files[name]);
+    } catch (e) {
+      throw new ConfigError(`broker.tls.${name}: ${(e as Error).message}`);
+    }
+  };
+  return { ca: read('ca'), cert: read('cert'), key: read('key') };
+}
+
 /** Demo keys play the patient by talking to the simulators' control sockets. */
 function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void {
   const commands: Record<string, [string, string]> = {
@@ -96,6 +110,7 @@ function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void 
     F3: [demo.pos, 'approve'],
     F4: [demo.pos, 'decline'],
     F5: [demo.card, 'take'],
+    ...(demo.idcard ? { F6: [demo.idcard, 'place'] as [string, string], F7: [demo.idcard, 'remove'] as [string, string] } : {}),
   };
   const command = commands[key];
   if (!command) return;

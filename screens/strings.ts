@@ -25,8 +25,8 @@ export const common = {
   reason: { zh: '原因: {text}', en: 'Reason: {text}' },
   goCounter: { zh: '如需帮助, 请到人工窗口', en: 'For help, please go to a staffed counter' },
   demo: {
-    zh: '演示: F2 插卡  F3 银行卡批准  F4 拒绝  F5 取卡',
-    en: 'Demo: F2 insert card  F3 bank approves  F4 decline  F5 take card',
+    zh: '演示: F2 插卡 F3 银行批准 F4 拒绝 F5 取卡 F6/F7 放/取身份证',
+    en: 'Demo: F2 card in  F3 approve  F4 decline  F5 take card  F6/F7 ID',
   },
   tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
   pleaseWait: { zh: '请稍候', en: 'Please wait' },

@@ -34,7 +34,7 @@ export async function demo(argv: string[]): Promise<number> {
 
     children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo'], { stdio: ['ignore', logFile, logFile] }));
     const sims: Record<string, { port: string; socket: string }> = {};
-    for (const kind of ['card', 'pos', 'printer'] as const) {
+    for (const kind of ['card', 'pos', 'printer', 'idcard'] as const) {
       const socket = path.join(dir, `${kind}.sock`);
       fs.rmSync(socket, { force: true });
       const child = spawn(zizhu, ['sim', kind, '--control', socket], { stdio: ['pipe', 'pipe', logFile] });
@@ -54,8 +54,9 @@ export async function demo(argv: string[]): Promise<number> {
         card: { port: sims.card!.port, baudRate: 9600, model: 'CRT-591-M' },
         pos: { port: sims.pos!.port, baudRate: 9600 },
         printer: { port: sims.printer!.port, baudRate: 115200 },
+        idcard: { port: sims.idcard!.port, baudRate: 115200 },
       },
-      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, patientCardNo: patient.cardNo },
+      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, patientCardNo: patient.cardNo },
     };
     const configFile = path.join(dir, 'kiosk.json');
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));

@@ -22,6 +22,7 @@ export async function kiosk(argv: string[]): Promise<number> {
   try {
     stop = await runKiosk(config);
   } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
     if (e instanceof DeviceOpenError) {
       console.error(`zizhu kiosk: ${e.message}`);
       return exitCodes.device;
