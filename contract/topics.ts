@@ -14,6 +14,9 @@ export const topics = {
   txAck: (kid: string) => `${root}/${kid}/tx/ack`,
   status: (kid: string) => `${root}/${kid}/status`,
   state: (kid: string) => `${root}/${kid}/state`,
+  hb: (kid: string) => `${root}/${kid}/hb`,
+  alarm: (kid: string) => `${root}/${kid}/alarm`,
+  alarmsActive: (kid: string) => `${root}/${kid}/alarms/active`,
   centralState: (worker: string) => `${root}/central/${worker}/state`,
   allCentralStates: `${root}/central/+/state`,
   /** Shared subscriptions: several bridge workers split the load, a dead one holds nothing. */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { paymentMethods } from '../contract/fleet.ts';
 import { isValidKioskId } from '../contract/topics.ts';
 
 /** One file per kiosk (`/etc/zizhu/kiosk.json` in production), validated at start (DESIGN.md §5). */
@@ -43,6 +44,19 @@ export const kioskConfigSchema = z
       })
       .strict()
       .default({ choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000, rpcMs: 15_000, saleMs: 120_000, settleDeadlineMs: 60_000 }),
+    /** What this kiosk offers (DESIGN.md §5); a method is shown only while its device works. */
+    payment: z
+      .object({ methods: z.array(z.enum(paymentMethods)).min(1).default(['card']) })
+      .strict()
+      .default({ methods: ['card'] }),
+    fleet: z
+      .object({
+        /** How often every device is asked for its status (state snapshot, alarms, availability). */
+        healthPollMs: z.number().int().min(500).default(10_000),
+        heartbeatMs: z.number().int().min(1000).default(30_000),
+      })
+      .strict()
+      .default({ healthPollMs: 10_000, heartbeatMs: 30_000 }),
     screen: z
       .object({ columns: z.number().int().min(40).default(66), rows: z.number().int().min(15).default(19) })
       .strict()

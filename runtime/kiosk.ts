@@ -13,11 +13,15 @@ import { ConfigError, type KioskConfig } from './config.ts';
 import { CardMoves } from './card-moves.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
+import { FleetAgent } from './fleet.ts';
+import { DeviceHealth } from './health.ts';
 import { Link } from './link.ts';
 import { Outbox } from './outbox.ts';
 import { PaymentSteps } from './payment-steps.ts';
 import { recoverOpenTransactions } from './recovery.ts';
 import { SessionHost } from './session-host.ts';
+
+const zizhuVersion = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export class DeviceOpenError extends Error {
   override readonly name = 'DeviceOpenError';
@@ -53,6 +57,19 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   link.start();
   outbox.start();
 
+  const health = new DeviceHealth(
+    {
+      printer: async (signal) => ({ ...(await printer.status(signal)) }),
+      pos: (signal) => pos.status({ signal }),
+      card: (signal) => card.status(signal),
+      ...(idCard ? { idcard: (signal: AbortSignal) => idCard.samStatus(signal) } : {}),
+    },
+    { pollMs: config.fleet.healthPollMs, probeTimeoutMs: 5000 },
+  );
+  const fleet = new FleetAgent(link, journal, health, { heartbeatMs: config.fleet.heartbeatMs, version: zizhuVersion, methods: config.payment.methods });
+  health.start();
+  fleet.start();
+
   const terminal = new KioskTerminal({ columns: config.screen.columns, rows: config.screen.rows });
   terminal.start();
   const base: Omit<ScreenView, 'screen' | 'voice'> = { hospital: config.site.hospital, location: config.site.location, kioskId: config.kioskId, serviceAvailable: false };
@@ -63,13 +80,15 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     journal.record(entry);
     afterRecord();
   });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, fleet, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     session.stop();
+    fleet.stop();
+    health.stop();
     outbox.stop();
     terminal.stop();
     await link.stop();

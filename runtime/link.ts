@@ -25,10 +25,12 @@ export class Link {
   private client?: MqttClient;
   private readonly waiting = new Map<string, (r: RpcResponse) => void>();
   private readonly workers = new Map<string, boolean>();
-  private readonly bootId = ulid();
+  /** New at every start, so central tells a restarted kiosk from a reconnected one. */
+  readonly bootId = ulid();
   private connSeq = 0;
   private ackListener: (ack: TxAck) => void = () => undefined;
-  private connectListener: () => void = () => undefined;
+  private readonly connectListeners: (() => void)[] = [];
+  private readonly centralListeners: (() => void)[] = [];
 
   constructor(
     private readonly kid: string,
@@ -43,7 +45,12 @@ export class Link {
   }
 
   onConnect(listener: () => void): void {
-    this.connectListener = listener;
+    this.connectListeners.push(listener);
+  }
+
+  /** Told when central's availability may have changed (a worker came or went, the link dropped). */
+  onCentralChange(listener: () => void): void {
+    this.centralListeners.push(listener);
   }
 
   /** Starts connecting and returns at once: the kiosk works through outages and reconnects forever. */
@@ -61,6 +68,7 @@ export class Link {
     this.client.on('connect', () => void this.onConnected());
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.properties?.correlationData));
     this.client.on('error', (e) => this.log('mqtt error', { error: e.message }));
+    this.client.on('close', () => this.centralChanged());
   }
 
   private async onConnected(): Promise<void> {
@@ -69,7 +77,8 @@ export class Link {
     await c.subscribeAsync([topics.rpcRes(this.kid), topics.txAck(this.kid), topics.allCentralStates], { qos: 1 });
     const status = { v: 1, ts: Date.now(), kid: this.kid, state: 'online', bootId: this.bootId, connSeq: this.connSeq };
     await c.publishAsync(topics.status(this.kid), JSON.stringify(status), { qos: 1, retain: true });
-    this.connectListener();
+    for (const l of this.connectListeners) l();
+    this.centralChanged();
   }
 
   get connected(): boolean {
@@ -105,7 +114,10 @@ export class Link {
       if (ack.success) this.ackListener(ack.data);
     } else if (topic.startsWith('kiosk/v1/central/')) {
       const state = centralStateSchema.safeParse(body);
-      if (state.success) this.workers.set(state.data.worker, state.data.state === 'online');
+      if (state.success) {
+        this.workers.set(state.data.worker, state.data.state === 'online');
+        this.centralChanged();
+      }
     }
   }
 
@@ -138,9 +150,17 @@ export class Link {
     return answer;
   }
 
-  publish(topic: string, payload: string): Promise<unknown> {
+  /** Fire and forget while connected; what must not be lost goes through the outbox instead. */
+  publish(topic: string, payload: string, options: { qos?: 0 | 1; retain?: boolean; expirySeconds?: number } = {}): Promise<unknown> {
     if (!this.client?.connected) return Promise.resolve();
-    return this.client.publishAsync(topic, payload, { qos: 1 });
+    const { qos = 1, retain = false, expirySeconds } = options;
+    return this.client
+      .publishAsync(topic, payload, { qos, retain, ...(expirySeconds ? { properties: { messageExpiryInterval: expirySeconds } } : {}) })
+      .catch((e: Error) => this.log('publish failed', { topic, error: e.message }));
+  }
+
+  private centralChanged(): void {
+    for (const l of this.centralListeners) l();
   }
 
   get kioskId(): string {

@@ -60,10 +60,6 @@ export class Outbox {
     }
   }
 
-  depth(): number {
-    return this.journal.unacked(1_000_000).length;
-  }
-
   stop(): void {
     if (this.timer) clearInterval(this.timer);
   }

@@ -8,6 +8,7 @@ import type { ScreenMeta } from '../machines/types.ts';
 import type { ScreenView } from '../screens/view.ts';
 import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
+import type { FleetAgent } from './fleet.ts';
 import type { Link } from './link.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
@@ -19,6 +20,7 @@ export interface SessionDeps {
   idCard?: IdCardReader;
   cardMoves: CardMoves;
   steps: PaymentSteps;
+  fleet: FleetAgent;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -96,6 +98,8 @@ export class SessionHost {
   }
 
   send(event: SessionEvent): void {
+    // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
+    if (event.type === 'pay' && !this.d.fleet.availability().money) return;
     this.actor?.send(event);
   }
 
@@ -114,6 +118,7 @@ export class SessionHost {
       this.enteredAt = Date.now();
     }
     const c = snap.context;
+    const money = this.d.fleet.availability();
     const p = childSnap?.status === 'active' ? childSnap.context : undefined;
     const countdownMs = meta.countdown ? this.d.config.timeouts[meta.countdown] : undefined;
     return {
@@ -123,7 +128,8 @@ export class SessionHost {
       hospital: this.d.config.site.hospital,
       location: this.d.config.site.location,
       kioskId: this.d.config.kioskId,
-      serviceAvailable: this.d.link.centralOnline,
+      serviceAvailable: money.money,
+      moneyBlocks: money.blocks,
       idCardReader: this.d.idCard !== undefined,
       credType: c.credential?.credType,
       nameMasked: c.nameMasked,

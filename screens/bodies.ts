@@ -1,6 +1,6 @@
 import { formatYuan } from '../contract/money.ts';
 import type { Bill } from '../machines/types.ts';
-import { common, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
+import { common, moneyBlockText, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
 import type { ScreenEvent, ScreenView } from './view.ts';
 import { displayWidth, padEnd, padStart, sanitize, truncate, wrap } from './width.ts';
 
@@ -81,7 +81,7 @@ const builders: Record<ScreenId, Builder> = {
       blank,
       ...lines(language, width, strings.attract.insertCard),
       ...(view.idCardReader ? lines(language, width, strings.attract.orIdCard) : []),
-      ...(view.serviceAvailable ? [] : [blank, ...lines(language, width, strings.attract.paymentUnavailable)]),
+      ...(view.serviceAvailable ? [] : [blank, ...lines(language, width, strings.attract.paymentUnavailable), ...whyNoMoney(view, language, width)]),
     ],
     buttons: [],
   }),
@@ -186,8 +186,8 @@ function billsList(view: ScreenView, { language, width, height }: BodyArea): Bod
   const name = say(s.patient, language, { name: sanitize(view.nameMasked ?? '') });
   const count = say(s.count, language, { n: bills.length });
   const patientLine = truncate(name, width - displayWidth(count) - 2);
-  // Patient line, column heads and total take three rows; the rest is for bills.
-  const room = Math.max(1, height - 3);
+  // Patient line, column heads and total take three rows (four with the reason money is off).
+  const room = Math.max(1, height - 3 - (view.serviceAvailable ? 0 : 1));
   const shown = bills.length <= room ? bills : bills.slice(0, room - 1);
   const table = billTable(shown, width, language);
   return {
@@ -196,9 +196,16 @@ function billsList(view: ScreenView, { language, width, height }: BodyArea): Bod
       ...table.map((text): BodyLine => ({ text, align: 'left' })),
       ...(shown.length < bills.length ? [center(say(s.more, language, { n: bills.length - shown.length }))] : []),
       { text: padStart(say(s.total, language, { amount: yuan(totalOf(view), language) }), width), align: 'left' },
+      ...(view.serviceAvailable ? [] : whyNoMoney(view, language, width)),
     ],
-    buttons: [{ key: '1', label: say(s.pay, language), event: { type: 'pay' } }, exit(language)],
+    buttons: view.serviceAvailable ? [{ key: '1', label: say(s.pay, language), event: { type: 'pay' } }, exit(language)] : [exit(language)],
   };
+}
+
+/** The first reason payment is off, or a generic one when every method is down. */
+function whyNoMoney(view: ScreenView, language: Language, width: number): BodyLine[] {
+  const block = view.moneyBlocks?.[0];
+  return lines(language, width, block ? moneyBlockText[block] : moneyBlockText.noMethod);
 }
 
 const GAP = '  ';

@@ -1,3 +1,4 @@
+import type { MoneyBlock } from '../contract/fleet.ts';
 /**
  * Every word the kiosk draws, in Simplified Chinese and English, keyed by the screen id the
  * machines put in `meta`. `{name}` marks a value filled in at render time. A test rejects any
@@ -130,6 +131,15 @@ export const strings = {
     title: { zh: '正在恢复上次未完成的交易, 请稍候', en: 'Finishing the last unfinished transaction, please wait' },
   },
 } satisfies Record<string, Record<string, Text>>;
+
+/** Why payment is off, one line each (DESIGN.md §5). */
+export const moneyBlockText = {
+  central: { zh: '暂时无法连接医院系统', en: 'The hospital system cannot be reached' },
+  printerPaper: { zh: '凭条打印机缺纸', en: 'The receipt printer is out of paper' },
+  printer: { zh: '凭条打印机故障', en: 'The receipt printer is not working' },
+  maintenance: { zh: '本机正在维护', en: 'This kiosk is under maintenance' },
+  noMethod: { zh: '暂无可用的支付方式', en: 'No way to pay is working right now' },
+} satisfies Record<MoneyBlock | 'noMethod', Text>;
 
 export type ScreenId = keyof typeof strings;
 

@@ -1,3 +1,4 @@
+import type { MoneyBlock } from '../contract/fleet.ts';
 import type { Bill, PosStage } from '../machines/types.ts';
 
 /**
@@ -13,8 +14,10 @@ export interface ScreenView {
   hospital: string;
   location: string;
   kioskId: string;
-  /** Central reachable and the devices a payment needs healthy. */
+  /** Central reachable and the devices a payment needs healthy (DESIGN.md §5). */
   serviceAvailable: boolean;
+  /** Why money cannot move now, when it cannot: the patient is told, not left guessing. */
+  moneyBlocks?: readonly MoneyBlock[];
   /** The kiosk has an ID card reader: the attract screen offers it. */
   idCardReader?: boolean;
   /** How the patient identified, for the goodbye screen's reminder to take an ID card. */

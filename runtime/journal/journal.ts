@@ -145,6 +145,12 @@ export class Journal {
     return this.rows('SELECT seq, ts, type, txn_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?', this.ackedUpTo(), limit);
   }
 
+  /** How far behind central is: events not yet acknowledged and the age of the oldest (heartbeat, state). */
+  outboxStats(now = Date.now()): { depth: number; oldestAgeMs: number } {
+    const row = this.db.prepare('SELECT COUNT(*) AS n, MIN(ts) AS oldest FROM events WHERE seq > ?').get(this.ackedUpTo()) as { n: number; oldest: number | null };
+    return { depth: row.n, oldestAgeMs: row.oldest === null ? 0 : Math.max(0, now - row.oldest) };
+  }
+
   ackedUpTo(): number {
     return Number(this.meta('ackedUpTo'));
   }

@@ -125,6 +125,20 @@ describe('renderScreen at the minimum grid 66x19', () => {
     const text = renderScreen(view('attract', { serviceAvailable: false }), { ...GRID, language: 'zh' }).lines.join('\n');
     expect(text).toContain('请插入就诊卡');
     expect(text).toContain('缴费服务暂不可用');
+    expect(text).toContain('暂无可用的支付方式');
+    const paper = renderScreen(view('attract', { serviceAvailable: false, moneyBlocks: ['printerPaper', 'central'] }), { ...GRID, language: 'en' }).lines.join('\n');
+    expect(paper).toContain('The receipt printer is out of paper');
+  });
+
+  it('offers no pay key on the bill list while money is off, and says why', () => {
+    for (const language of languages) {
+      const screen = renderScreen(view('bills.list', { serviceAvailable: false, moneyBlocks: ['central'], demoKeys: true }), { ...GRID, language });
+      expectFits(screen);
+      expect(screen.buttons.map((b) => b.event?.type)).not.toContain('pay');
+      expect(screen.lines.join('\n')).toContain(language === 'zh' ? '暂时无法连接医院系统' : 'The hospital system cannot be reached');
+    }
+    const on = renderScreen(view('bills.list'), { ...GRID, language: 'zh' });
+    expect(on.buttons.map((b) => b.event?.type)).toContain('pay');
   });
 
   it('draws outside text without ambiguous characters and cuts long names by display width', () => {
