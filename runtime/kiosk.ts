@@ -95,7 +95,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     await Promise.allSettled([card.close(), pos.close(), printer.close(), idCard?.close()]);
     journal.close();
   };
-  terminal.onEvent((event) => session.send(event));
+  terminal.onEvent((event) => (event.type === 'callStaff' ? session.callStaff() : session.send(event)));
   terminal.onKey((key) => {
     if (key === 'CTRL_C') process.kill(process.pid, 'SIGINT');
     else if (config.demo) playPatient(config.demo, key);

@@ -8,6 +8,7 @@ import type { ScreenMeta } from '../machines/types.ts';
 import type { ScreenView } from '../screens/view.ts';
 import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
+import { alarmCondition } from './alarms.ts';
 import type { FleetAgent } from './fleet.ts';
 import type { Link } from './link.ts';
 import type { PaymentSteps } from './payment-steps.ts';
@@ -24,6 +25,9 @@ export interface SessionDeps {
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** A call for staff from an empty attract screen is let go after this long with no visit. */
+const STAFF_CALL_IDLE_MS = 10 * 60_000;
+
 /**
  * Runs the session machine with the real actors (DESIGN.md §5 session host) and turns its
  * snapshots into screen views. The machines stay pure; every device and network call is here.
@@ -33,6 +37,7 @@ export class SessionHost {
   private stateKey = '';
   private enteredAt = Date.now();
   private ticker?: NodeJS.Timeout;
+  private staffCalled?: { at: number; visitSeen: boolean };
 
   constructor(
     private readonly d: SessionDeps,
@@ -97,6 +102,19 @@ export class SessionHost {
     this.ticker = setInterval(() => this.publish(), 1000);
   }
 
+  /**
+   * A patient asks for help: one `staff.called` alarm naming the screen and where the visit is.
+   * It is cleared when that visit ends (the session is back at attract); a call from the attract
+   * screen itself is cleared when the next visit ends, or after STAFF_CALL_IDLE_MS with nobody.
+   */
+  callStaff(): void {
+    const view = this.view();
+    const snap = this.actor?.getSnapshot();
+    this.staffCalled = { at: Date.now(), visitSeen: !(snap?.matches('attract') ?? true) };
+    this.d.fleet.raise(alarmCondition('staff.called', undefined, { screen: view?.screen ?? 'unknown', state: JSON.stringify(snap?.value ?? null) }));
+    this.publish();
+  }
+
   send(event: SessionEvent): void {
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
     if (event.type === 'pay' && !this.d.fleet.availability().money) return;
@@ -141,11 +159,21 @@ export class SessionHost {
       txnId: p?.txnId ?? c.payment?.txnId,
       problem: p?.problem ?? c.problem,
       paymentEnd: c.payment?.end,
+      staffCalled: this.staffCalled !== undefined,
       demoKeys: this.d.config.demo !== undefined,
     };
   }
 
   private publish(): void {
+    const call = this.staffCalled;
+    if (call) {
+      const atAttract = this.actor?.getSnapshot().matches('attract') ?? true;
+      if (!atAttract) call.visitSeen = true;
+      else if (call.visitSeen || Date.now() - call.at > STAFF_CALL_IDLE_MS) {
+        this.staffCalled = undefined;
+        this.d.fleet.clear('staff.called');
+      }
+    }
     const v = this.view();
     if (v) this.onView(v);
   }

@@ -62,6 +62,7 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
 
   let bottom = rows - 1;
   if (view.demoKeys === true) put(bottom--, truncate(` ${say(common.demo, language)}`, columns));
+  const footerRow = bottom;
   put(bottom--, footer(view, columns, language));
   put(bottom--, '-'.repeat(columns));
   const buttonTop = bottom - BUTTON_HEIGHT + 1;
@@ -81,7 +82,7 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
 
   const buttons = placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns);
   drawButtons(buttons, buttonTop, put);
-  return { lines: grid.map((line) => line.trimEnd()), buttons };
+  return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, callStaff(view, footerRow, columns, language)] };
 }
 
 function header(view: ScreenView, columns: number, language: Language): string {
@@ -90,8 +91,19 @@ function header(view: ScreenView, columns: number, language: Language): string {
   return padEnd(` ${hospital}`, columns - displayWidth(kiosk) - 1) + kiosk;
 }
 
+/** On every screen (issue 5): `*` or a tap on the footer's right end calls a member of staff. */
+function callStaff(view: ScreenView, row: number, columns: number, language: Language): TouchButton {
+  const label = staffText(view, language);
+  const width = displayWidth(label) + 2;
+  return { key: '*', label, row, col: columns - width, width, height: 1, event: { type: 'callStaff' } };
+}
+
+function staffText(view: ScreenView, language: Language): string {
+  return say(view.staffCalled ? common.staffCalled : common.callStaff, language);
+}
+
 function footer(view: ScreenView, columns: number, language: Language): string {
-  const staff = say(common.callStaff, language);
+  const staff = staffText(view, language);
   const left = view.secondsLeft === undefined ? '' : say(common.secondsLeft, language, { n: Math.max(0, Math.ceil(view.secondsLeft)) });
   return padEnd(` ${left}`, columns - displayWidth(staff) - 1) + staff;
 }

@@ -32,9 +32,11 @@ export interface ScreenView {
   problem?: string;
   /** How the last payment ended, for the goodbye screen. */
   paymentEnd?: 'paid' | 'refunded' | 'pending' | 'notPaid';
+  /** A patient on this visit has called staff: the footer says help is coming. */
+  staffCalled?: boolean;
   /** Demo only: keys that play the patient (insert card, approve at the bank module). */
   demoKeys?: boolean;
 }
 
 /** Events a screen may send to the session machine. */
-export type ScreenEvent = { type: 'pay' } | { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' };
+export type ScreenEvent = { type: 'pay' } | { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'callStaff' };

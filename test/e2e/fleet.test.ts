@@ -57,6 +57,12 @@ describe('the kiosk reports its state and alarms to operations', () => {
     expect(seen.alarms.filter((a) => a.alarmId === 'printer.paperOut').map((a) => a.state)).toEqual(['raised', 'cleared']);
     await until(() => seen.hb >= 2);
 
+    // A patient presses * (call staff): one alarm naming the screen, and the footer says help is coming.
+    kiosk.press('*');
+    await kiosk.waitFor('已呼叫工作人员');
+    await until(() => seen.alarms.some((a) => a.alarmId === 'staff.called' && a.state === 'raised'));
+    expect(seen.alarms.find((a) => a.alarmId === 'staff.called')?.detail).toMatchObject({ screen: 'attract' });
+
     // A console that connects later gets the retained snapshot and alarm set at once.
     const late = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 5, clientId: 'console-late' });
     const retained = new Promise<KioskState>((resolve) => late.on('message', (t, p) => t === topics.state(kid) && resolve(kioskStateSchema.parse(JSON.parse(p.toString())))));

@@ -109,16 +109,26 @@ describe('renderScreen at the minimum grid 66x19', () => {
     }
   });
 
-  it('offers the primary choice on 1, exit on 0 and the language on 9', () => {
+  it('offers the primary choice on 1, exit on 0, the language on 9 and staff on * everywhere', () => {
     const keys = (screen: string, extra: Partial<ScreenView> = {}) =>
       Object.fromEntries(renderScreen(view(screen, extra), { ...GRID, language: 'zh' }).buttons.map((b) => [b.key, b.event.type]));
-    expect(keys('bills.list')).toEqual({ 1: 'pay', 0: 'cancel', 9: 'language' });
-    expect(keys('bills.confirm')).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
-    expect(keys('pay.declined')).toEqual({ 1: 'retry', 0: 'cancel', 9: 'language' });
-    for (const id of ['bills.none', 'card.problem', 'idcard.problem', 'service.problem', 'pay.notPaid']) expect(keys(id)).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language' });
+    const staff = { '*': 'callStaff' };
+    expect(keys('bills.list')).toEqual({ 1: 'pay', 0: 'cancel', 9: 'language', ...staff });
+    expect(keys('bills.confirm')).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language', ...staff });
+    expect(keys('pay.declined')).toEqual({ 1: 'retry', 0: 'cancel', 9: 'language', ...staff });
+    for (const id of ['bills.none', 'card.problem', 'idcard.problem', 'service.problem', 'pay.notPaid']) expect(keys(id)).toEqual({ 1: 'confirm', 0: 'cancel', 9: 'language', ...staff });
     // Money in flight: nothing to cancel.
-    for (const id of ['pay.card', 'wait.settle', 'pay.reversing', 'print.slip']) expect(keys(id)).toEqual({ 9: 'language' });
-    expect(keys('recovering')).toEqual({});
+    for (const id of ['pay.card', 'wait.settle', 'pay.reversing', 'print.slip']) expect(keys(id)).toEqual({ 9: 'language', ...staff });
+    expect(keys('recovering')).toEqual(staff);
+  });
+
+  it('puts the call-staff target on the footer, where its text is, and says when staff were called', () => {
+    const screen = renderScreen(view('bills.list'), { ...GRID, language: 'zh' });
+    const target = screen.buttons.find((b) => b.key === '*')!;
+    expect(screen.lines[target.row]).toContain('呼叫工作人员');
+    expect(target.col + target.width).toBeLessThanOrEqual(GRID.columns);
+    const called = renderScreen(view('bills.list', { staffCalled: true }), { ...GRID, language: 'en' });
+    expect(called.lines.join('\n')).toContain('Staff are on their way');
   });
 
   it('says payment is unavailable on the attract screen when the service is down', () => {
