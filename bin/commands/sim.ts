@@ -6,6 +6,7 @@ import { UsageError } from '../exit.ts';
 const kinds: Record<string, () => Promise<DeviceSimulator>> = {
   idcard: async () => new (await import('../../drivers/idcard/simulator.ts')).IdCardReaderSimulator(),
   card: async () => new (await import('../../drivers/card/simulator.ts')).CardDispenserSimulator(),
+  cash: async () => new (await import('../../drivers/cash/simulator.ts')).BillAcceptorSimulator(),
   pos: async () => new (await import('../../drivers/pos/simulator.ts')).PaymentModuleSimulator(),
   printer: async () => new (await import('../../drivers/printer/simulator.ts')).ReceiptPrinterSimulator(),
   scanner: async () => new (await import('../../drivers/scanner/simulator.ts')).QrScannerSimulator(),

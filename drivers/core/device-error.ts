@@ -22,6 +22,9 @@ export const deviceErrorCodes = [
   'DECLINED', // payment module: the bank or the cardholder said no
   'CANCELLED', // payment module: the cardholder cancelled on the PIN pad
   'DEVICE_REPORTED', // a device-specific error code, kept in `detail`
+  'CASHBOX_FULL', // bill acceptor: the stacker holds all it can; staff empty the cash box
+  'CASHBOX_REMOVED', // bill acceptor: the cash box is out of the unit
+  'FRAUD_ATTEMPT', // bill acceptor: the unit saw tampering with a note (string, fishing)
 ] as const;
 export type DeviceErrorCode = (typeof deviceErrorCodes)[number];
 

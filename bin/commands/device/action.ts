@@ -48,6 +48,9 @@ const userSideCodes = new Set<DeviceErrorCode>([
   'COVER_OPEN',
   'STACKER_EMPTY',
   'BIN_FULL',
+  'CASHBOX_FULL',
+  'CASHBOX_REMOVED',
+  'FRAUD_ATTEMPT',
   'DECLINED',
   'CANCELLED',
 ]);

@@ -67,6 +67,19 @@ const probers: Record<string, Prober<unknown>> = {
       }
     },
   }),
+  cash: prober({
+    of: (d) => d.cash,
+    probe: async (cash, signal) => {
+      const { BillAcceptor } = await import('../../../drivers/cash/index.ts');
+      const unit = await BillAcceptor.open(cash.port, { baudRate: cash.baudRate });
+      try {
+        const identity = await unit.connect(signal);
+        return { ...(await unit.status(signal)), serialNumber: identity.serialNumber, firmware: identity.firmware, currency: identity.currency };
+      } finally {
+        await unit.close();
+      }
+    },
+  }),
   scanner: prober({
     of: (d) => d.scanner,
     // A scanner in serial mode sends decodes and nothing else: there is no identity to ask for, so
