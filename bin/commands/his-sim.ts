@@ -2,11 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { hisErrorCodes, hisFunctions, isHisError, isHisErrorCode, type HisFunction } from '../../central/his/port.ts';
-import { HisSimulator, type HisFault } from '../../central/his/simulator.ts';
+import pino from 'pino';
+import { startHisServer } from '../../central/his/http-server.ts';
+import { hisErrorCodes, hisFunctions, isHisError, isHisErrorCode, isHisFunction } from '../../central/his/port.ts';
+import { HisSimulator, type HisConfig, type HisFault } from '../../central/his/simulator.ts';
+import { simulatorCredentials } from '../../central/his/vendor/wire.ts';
 import { exitCodes, UsageError } from '../exit.ts';
 
-const usage = 'usage: zizhu his-sim fixtures [--data DIR] | bills --patient ID --data DIR | fault --data DIR --fn FN --mode MODE [--code X] [--ms N] [--once]';
+const usage = [
+  'usage: zizhu his-sim fixtures [--data DIR]',
+  '       zizhu his-sim bills --patient ID --data DIR',
+  '       zizhu his-sim serve --port N --data DIR [--host ADDR]    (N = 0: any free port)',
+  '       zizhu his-sim fault --data DIR --fn FN --mode down|error|slow|commitThenSilent|clear [--code X] [--ms N] [--once]',
+  '       zizhu his-sim config --data DIR [--prepaid on|off] [--card-fee FEN]',
+].join('\n');
 const modes = ['down', 'error', 'slow', 'commitThenSilent', 'clear'] as const;
 
 const options = {
@@ -17,6 +26,10 @@ const options = {
   code: { type: 'string' },
   ms: { type: 'string' },
   once: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  prepaid: { type: 'string' },
+  'card-fee': { type: 'string' },
 } as const;
 
 interface Values {
@@ -27,9 +40,13 @@ interface Values {
   code?: string;
   ms?: string;
   once?: boolean;
+  port?: string;
+  host?: string;
+  prepaid?: string;
+  'card-fee'?: string;
 }
 
-/** `zizhu his-sim fixtures | bills | fault`: inspect and break the simulated hospital from the shell. */
+/** `zizhu his-sim fixtures | bills | serve | fault | config`: run, inspect and break the simulated hospital from the shell. */
 export async function hisSim(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options });
   const [action, ...extra] = positionals;
@@ -41,6 +58,10 @@ export async function hisSim(argv: string[]): Promise<number> {
       return bills(values);
     case 'fault':
       return fault(values);
+    case 'serve':
+      return serve(values);
+    case 'config':
+      return config(values);
     default:
       throw new UsageError(`${action ? `unknown action "${action}"` : 'an action is required'}\n${usage}`);
   }
@@ -136,6 +157,53 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-function isHisFunction(value: string): value is HisFunction {
-  return (hisFunctions as readonly string[]).includes(value);
+/**
+ * The simulator as the vendor HTTP interface (docs/his-interface.md), its state in DIR. Prints one
+ * line `{"url", "port", "data"}` once listening; logs one JSON line per call on stderr; stops on
+ * SIGTERM or SIGINT. Faults and settings set on DIR by other commands apply from the next call.
+ */
+async function serve(values: Values): Promise<number> {
+  const dataDir = required(values.data, '--data');
+  const portText = required(values.port, '--port');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a TCP port number, or 0 for any free port (got ${portText})`);
+  const credentials = {
+    appId: process.env.ZIZHU_HIS_APP_ID ?? simulatorCredentials.appId,
+    appSecret: process.env.ZIZHU_HIS_APP_SECRET ?? simulatorCredentials.appSecret,
+  };
+  const log = pino({ name: 'his-sim' }, pino.destination(2));
+  const his = HisSimulator.open(dataDir);
+  const host = values.host ?? '127.0.0.1';
+  const running = await startHisServer({ his, port, host, credentials, log: (fields) => log.info(fields, 'call') }).catch((e: unknown) => {
+    his.close();
+    console.error(`zizhu his-sim: cannot listen on ${host}:${port}: ${(e as Error).message}`);
+    return undefined;
+  });
+  if (!running) return exitCodes.device;
+  print({ url: running.url, port: running.port, data: path.resolve(dataDir) });
+  return new Promise<number>((resolve) => {
+    const stop = () => void running.close().then(() => {
+      his.close();
+      resolve(exitCodes.ok);
+    });
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+/** Shows the hospital's settings in DIR, after changing those given. */
+async function config(values: Values): Promise<number> {
+  const dataDir = required(values.data, '--data');
+  const change: Partial<HisConfig> = {};
+  if (values.prepaid !== undefined) {
+    if (values.prepaid !== 'on' && values.prepaid !== 'off') throw new UsageError(`--prepaid must be on or off (got ${values.prepaid})`);
+    change.prepaid = values.prepaid === 'on';
+  }
+  const fee = values['card-fee'];
+  if (fee !== undefined) {
+    if (!/^\d+$/.test(fee)) throw new UsageError(`--card-fee must be a whole number of fen (got ${fee})`);
+    change.cardFeeFen = Number(fee);
+  }
+  print(withSimulator(dataDir, (his) => his.configure(change)));
+  return exitCodes.ok;
 }

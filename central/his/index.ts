@@ -1,4 +1,11 @@
-/** The HIS: the port the bridge calls, and the simulated hospital that implements it for tests and the demo. */
+/**
+ * The HIS (docs/his-interface.md): the port the bridge calls, the simulated hospital, and the
+ * vendor HTTP/JSON interface, served by `startHisServer` and spoken by `HttpHis`.
+ */
 export * from './port.ts';
-export { HisSimulator, assertFault, preSettleTtlMs } from './simulator.ts';
-export type { BillRecord, Fixtures, HisFault, HisSimulatorOptions, HospitalFixture, PatientFixture } from './simulator.ts';
+export { HisSimulator, assertFault, dischargePreSettleTtlMs, preSettleTtlMs, slotLockTtlMs } from './simulator.ts';
+export type { BillRecord, Fixtures, HisConfig, HisFault, HisSimulatorOptions, HospitalFixture, PatientFixture, PlayedFault } from './simulator.ts';
+export { HttpHis, defaultHisTimeoutMs } from './http-adapter.ts';
+export type { HttpHisOptions } from './http-adapter.ts';
+export { startHisServer } from './http-server.ts';
+export type { HisServerOptions, RunningHisServer } from './http-server.ts';

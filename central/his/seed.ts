@@ -4,7 +4,36 @@
  * GB 11643-1999 check digits (one ends in X) and the sex digit matches the sex, so the kiosk's
  * validation sees realistic numbers. Names include the rare characters 喆 and 堃, which GB2312
  * lacks, to catch encoders that cannot print them.
+ *
+ * Records of a stay, an appointment or a report are dated relative to the day the folder is
+ * seeded (by the simulator's clock), so "an appointment today" holds whenever a test runs.
  */
+
+import type { DepositMethod, DoctorTitle, Period, ReportType, Sex } from './port.ts';
+
+/** Registration fee by title, as the hospital's price list sets it. */
+export const feeByTitle: Record<DoctorTitle, number> = { 主任医师: 5000, 副主任医师: 4000, 主治医师: 2500, 住院医师: 1500 };
+
+/** Session hours, hospital local time. */
+export const periods: Record<Period, { start: string; end: string }> = {
+  morning: { start: '08:00', end: '12:00' },
+  afternoon: { start: '13:30', end: '17:00' },
+};
+
+export interface SeedDoctor {
+  doctorId: string;
+  deptId: string;
+  name: string;
+  title: DoctorTitle;
+  /** Numbers per session. Experts see few; the general clinics many. */
+  capacity: number;
+  /** Weekly rota, Monday first: '1' where the doctor holds a morning or afternoon session. */
+  mornings: string;
+  afternoons: string;
+}
+
+const doctor = (doctorId: string, deptId: string, name: string, title: DoctorTitle, capacity: number, mornings: string, afternoons: string): SeedDoctor =>
+  ({ doctorId, deptId, name, title, capacity, mornings, afternoons });
 
 export const hospital = {
   hospitalId: 'H330100001',
@@ -16,18 +45,32 @@ export const hospital = {
     { deptId: 'D04', name: '妇产科', location: '门诊楼3层A区' },
     { deptId: 'D05', name: '眼科', location: '门诊楼4层A区' },
     { deptId: 'D06', name: '口腔科', location: '门诊楼4层B区' },
+    { deptId: 'D07', name: '皮肤科', location: '门诊楼3层B区' },
+    { deptId: 'D08', name: '中医科', location: '门诊楼5层A区' },
+    { deptId: 'D09', name: '急诊科', location: '急诊楼1层' },
+    { deptId: 'D10', name: '检验科', location: '医技楼1层' },
+    { deptId: 'D11', name: '耳鼻咽喉科', location: '门诊楼4层C区' },
   ],
+  // 检验科 holds no clinics: it signs the lab reports.
   doctors: [
-    { doctorId: 'E001', deptId: 'D01', name: '周建国', title: '主任医师', feeFen: 5000 },
-    { doctorId: 'E002', deptId: 'D01', name: '吴晓梅', title: '主治医师', feeFen: 2500 },
-    { doctorId: 'E003', deptId: 'D02', name: '郑海涛', title: '副主任医师', feeFen: 4000 },
-    { doctorId: 'E004', deptId: 'D02', name: '冯立', title: '住院医师', feeFen: 1500 },
-    { doctorId: 'E005', deptId: 'D03', name: '何晴', title: '主任医师', feeFen: 5000 },
-    { doctorId: 'E006', deptId: 'D03', name: '许文博', title: '主治医师', feeFen: 2500 },
-    { doctorId: 'E007', deptId: 'D04', name: '沈丽华', title: '副主任医师', feeFen: 4000 },
-    { doctorId: 'E008', deptId: 'D05', name: '韩明', title: '主治医师', feeFen: 2500 },
-    { doctorId: 'E009', deptId: 'D06', name: '曹宇', title: '副主任医师', feeFen: 4000 },
-    { doctorId: 'E010', deptId: 'D06', name: '邓佳', title: '住院医师', feeFen: 1500 },
+    doctor('E001', 'D01', '周建国', '主任医师', 3, '1010100', '0000000'),
+    doctor('E002', 'D01', '吴晓梅', '主治医师', 20, '1111111', '1111111'),
+    doctor('E003', 'D02', '郑海涛', '副主任医师', 12, '0101000', '1000100'),
+    doctor('E004', 'D02', '冯立', '住院医师', 25, '1111111', '1111100'),
+    doctor('E005', 'D03', '何晴', '主任医师', 8, '1001000', '0000010'),
+    doctor('E006', 'D03', '许文博', '主治医师', 25, '1111111', '1111111'),
+    doctor('E007', 'D04', '沈丽华', '副主任医师', 12, '1111100', '0101000'),
+    doctor('E008', 'D05', '韩明', '主治医师', 20, '1111100', '1111100'),
+    doctor('E009', 'D06', '曹宇', '副主任医师', 10, '1010100', '0101010'),
+    doctor('E010', 'D06', '邓佳', '住院医师', 20, '1111111', '1111100'),
+    doctor('E011', 'D07', '孙丽', '主任医师', 8, '0100100', '0000000'),
+    doctor('E012', 'D07', '林浩', '住院医师', 25, '1111111', '1111111'),
+    doctor('E013', 'D08', '钱国华', '主任医师', 6, '1000010', '0010000'),
+    doctor('E014', 'D08', '黄雅琴', '主治医师', 20, '1111100', '1111100'),
+    doctor('E015', 'D09', '马骏', '主治医师', 40, '1111111', '1111111'),
+    doctor('E016', 'D09', '罗晓', '住院医师', 40, '1111111', '1111111'),
+    doctor('E017', 'D11', '高峰', '副主任医师', 12, '1101000', '0010100'),
+    doctor('E018', 'D11', '唐婷', '住院医师', 20, '1111100', '1111100'),
   ],
 };
 
@@ -49,7 +92,7 @@ export interface SeedBill {
 export interface SeedPatient {
   patientId: string;
   name: string;
-  sex: 'male' | 'female';
+  sex: Sex;
   idNumber: string;
   cardNo: string;
   /** Stands in for a medical-insurance e-voucher, which is opaque to us. */
@@ -114,3 +157,134 @@ export const patients: SeedPatient[] = [
     ],
   },
 ];
+
+
+/** The patients who come for something other than a bill: the seed's other stories. */
+export const otherPatients: Omit<SeedPatient, 'bills'>[] = [
+  { patientId: 'P0009', name: '孙志强', sex: 'male', idNumber: '330106195908140314', cardNo: '2000000109', insuranceCode: 'YB3301000000000009' },
+  { patientId: 'P0010', name: '周芳', sex: 'female', idNumber: '330102198603020424', cardNo: '2000000110', insuranceCode: 'YB3301000000000010' },
+  { patientId: 'P0011', name: '吴国栋', sex: 'male', idNumber: '330105197111230534', cardNo: '2000000111', insuranceCode: 'YB3301000000000011' },
+  { patientId: 'P0012', name: '郑小燕', sex: 'female', idNumber: '330106199506190640', cardNo: '2000000112', insuranceCode: 'YB3301000000000012' },
+  { patientId: 'P0013', name: '钱进', sex: 'male', idNumber: '330103196302270718', cardNo: '2000000113', insuranceCode: 'YB3301000000000013' },
+  { patientId: 'P0014', name: '冯秀兰', sex: 'female', idNumber: '330108194805050824', cardNo: '2000000114', insuranceCode: 'YB3301000000000014' },
+];
+
+export interface SeedAppointment {
+  patientId: string;
+  doctorId: string;
+  /** The doctor's first session on or after this many days from the seed day. */
+  fromDay: number;
+  /** Paid by phone or app when booked; an unpaid one is paid at check-in. */
+  paid: boolean;
+}
+
+export const appointments: SeedAppointment[] = [
+  { patientId: 'P0010', doctorId: 'E002', fromDay: 0, paid: false },
+  { patientId: 'P0010', doctorId: 'E003', fromDay: 2, paid: true },
+  { patientId: 'P0002', doctorId: 'E002', fromDay: 0, paid: true },
+];
+
+export interface SeedAdmission {
+  admissionNo: string;
+  patientId: string;
+  deptId: string;
+  ward: string;
+  bed: string;
+  /** Days before the seed day, admitted at 10:20. */
+  daysIn: number;
+  /** Insured stays: the fund pays 70% of the in-scope costs, rounded down to the fen. */
+  insured: boolean;
+  dischargeOrdered: boolean;
+  deposits: { depositNo: string; amountFen: number; method: DepositMethod; daysAgo: number }[];
+  costs: { name: string; amountFen: number; inScope: boolean }[];
+}
+
+export const fundShare = { numerator: 7, denominator: 10 };
+
+export const admissions: SeedAdmission[] = [
+  {
+    admissionNo: 'ZY2025000101', patientId: 'P0009', deptId: 'D01', ward: '内科一病区', bed: '12', daysIn: 6, insured: true, dischargeOrdered: true,
+    deposits: [
+      { depositNo: 'YJ0000000001', amountFen: 300000, method: 'card', daysAgo: 6 },
+      { depositNo: 'YJ0000000002', amountFen: 200000, method: 'cash', daysAgo: 3 },
+    ],
+    costs: [
+      { name: '床位费（6日）', amountFen: 36000, inScope: true },
+      { name: '护理费（一级护理 6日）', amountFen: 16800, inScope: true },
+      { name: '静脉输液', amountFen: 45613, inScope: true },
+      { name: '注射用头孢曲松钠', amountFen: 128760, inScope: true },
+      { name: '血常规、生化检验', amountFen: 23400, inScope: true },
+      { name: '胸部CT平扫', amountFen: 38000, inScope: true },
+      { name: '住院诊查费', amountFen: 3000, inScope: true },
+      { name: '人血白蛋白（自费）', amountFen: 58590, inScope: false },
+    ],
+  },
+  {
+    admissionNo: 'ZY2025000102', patientId: 'P0013', deptId: 'D02', ward: '外科二病区', bed: '03', daysIn: 4, insured: false, dischargeOrdered: true,
+    deposits: [{ depositNo: 'YJ0000000003', amountFen: 100000, method: 'card', daysAgo: 4 }],
+    costs: [
+      { name: '床位费（4日）', amountFen: 24000, inScope: true },
+      { name: '阑尾切除术', amountFen: 68000, inScope: true },
+      { name: '麻醉费', amountFen: 25000, inScope: true },
+      { name: '药品费', amountFen: 17567, inScope: true },
+    ],
+  },
+  {
+    admissionNo: 'ZY2025000103', patientId: 'P0014', deptId: 'D04', ward: '妇产科病区', bed: '21', daysIn: 2, insured: true, dischargeOrdered: false,
+    deposits: [{ depositNo: 'YJ0000000004', amountFen: 200000, method: 'card', daysAgo: 2 }],
+    costs: [
+      { name: '床位费（2日）', amountFen: 12000, inScope: true },
+      { name: '妇科彩超', amountFen: 15000, inScope: true },
+      { name: '药品费', amountFen: 60650, inScope: true },
+    ],
+  },
+];
+
+export interface SeedReport {
+  reportId: string;
+  patientId: string;
+  type: ReportType;
+  title: string;
+  deptId: string;
+  /** Null while the lab is still working on it. */
+  daysAgo: number | null;
+  results: { item: string; value: string; unit: string; range: string; flag?: '↑' | '↓' }[];
+}
+
+const result = (item: string, value: string, unit: string, range: string, flag?: '↑' | '↓') => ({ item, value, unit, range, ...(flag ? { flag } : {}) });
+
+export const reports: SeedReport[] = [
+  {
+    reportId: 'R000000001', patientId: 'P0012', type: 'LAB', title: '血常规（五分类）', deptId: 'D10', daysAgo: 1,
+    results: [
+      result('白细胞计数 WBC', '6.52', '10^9/L', '3.5-9.5'),
+      result('中性粒细胞百分比 NEUT%', '62.3', '%', '40-75'),
+      result('红细胞计数 RBC', '4.21', '10^12/L', '3.8-5.1'),
+      result('血红蛋白 HGB', '112', 'g/L', '115-150', '↓'),
+      result('血小板计数 PLT', '256', '10^9/L', '125-350'),
+    ],
+  },
+  {
+    reportId: 'R000000002', patientId: 'P0012', type: 'LAB', title: '肝功能', deptId: 'D10', daysAgo: 1,
+    results: [
+      result('丙氨酸氨基转移酶 ALT', '58', 'U/L', '7-40', '↑'),
+      result('天门冬氨酸氨基转移酶 AST', '35', 'U/L', '13-35'),
+      result('总胆红素 TBIL', '15.2', 'umol/L', '0-21'),
+      result('白蛋白 ALB', '42.1', 'g/L', '40-55'),
+    ],
+  },
+  { reportId: 'R000000003', patientId: 'P0012', type: 'LAB', title: '甲状腺功能', deptId: 'D10', daysAgo: null, results: [] },
+  {
+    reportId: 'R000000004', patientId: 'P0001', type: 'LAB', title: '尿常规', deptId: 'D10', daysAgo: 0,
+    results: [
+      result('酸碱度 pH', '6.0', '', '4.5-8.0'),
+      result('比重 SG', '1.020', '', '1.003-1.030'),
+      result('尿蛋白 PRO', '阴性', '', '阴性'),
+      result('尿葡萄糖 GLU', '阴性', '', '阴性'),
+      result('白细胞 LEU', '阴性', '', '阴性'),
+    ],
+  },
+];
+
+/** Prepaid balances left from before the 2025 abolition, waiting to be refunded. */
+export const accounts: { patientId: string; balanceFen: number }[] = [{ patientId: 'P0011', balanceFen: 23650 }];

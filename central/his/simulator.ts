@@ -1,32 +1,72 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
-  assertFen,
   HisError,
   hisFunctions,
   isHisErrorCode,
+  isHisFunction,
+  type AccountBalance,
+  type Appointment,
+  type BalanceRefund,
+  type BalanceRefundRequest,
   type Bill,
-  type BillItem,
-  type CredType,
+  type BookRequest,
+  type Cancellation,
+  type CancelRequest,
+  type CheckIn,
+  type CheckInRequest,
+  type CreatedPatient,
+  type CreatePatientRequest,
+  type DepositRequest,
+  type DepositResult,
+  type DischargeCheck,
+  type DischargePreSettlement,
+  type DischargePreSettleRequest,
+  type DischargeSettlement,
+  type DischargeSettleRequest,
+  type DoctorTitle,
   type HisErrorCode,
   type HisFunction,
   type HisPort,
+  type InpatientInfo,
+  type InpatientQuery,
   type Patient,
   type PatientQuery,
   type PreSettlement,
   type PreSettleRequest,
+  type ReceiptData,
+  type ReceiptQuery,
+  type Recharge,
+  type RechargeRequest,
+  type Registration,
+  type RegisterRequest,
+  type ReportDocument,
+  type ReportPrinted,
+  type ReportPrintedRequest,
+  type ReportQuery,
+  type ReportSummary,
+  type Schedule,
+  type ScheduleQuery,
   type Settlement,
   type SettleRequest,
+  type SlotLock,
+  type SlotLockRequest,
   type TradeStatus,
 } from './port.ts';
-import { hospital as seedHospital, patients as seedPatients } from './seed.ts';
+import * as account from './sim/account.ts';
+import * as outpatient from './sim/bills.ts';
+import type { SimContext } from './sim/context.ts';
+import { openDatabase, readConfig, writeConfig, type HisConfig } from './sim/db.ts';
+import * as inpatient from './sim/inpatient.ts';
+import * as patients from './sim/patients.ts';
+import * as reports from './sim/reports.ts';
+import * as schedule from './sim/schedule.ts';
+import * as trades from './sim/trades.ts';
 
 /**
  * A simulated HIS that keeps its own ledger in `his.sqlite` inside a data folder, so a test can
  * assert from the hospital's side what was paid, and so it outlives the bridge that uses it.
- * Faults live in the same file and are read at every call: a separate process
+ * Faults and settings live in the same file and are read at every call: a separate process
  * (`zizhu his-sim fault ...`) can break a running bridge's HIS.
  */
 
@@ -39,22 +79,29 @@ export type HisFault = (
 ) & { once?: boolean };
 
 export interface HisSimulatorOptions {
-  /** Epoch milliseconds; injected so tests can expire a pre-settle without waiting. */
+  /** Epoch milliseconds; injected so tests can expire a lock or a pre-settle without waiting. */
   now?: () => number;
 }
+
+export type { HisConfig } from './sim/db.ts';
+export type { BillRecord } from './sim/bills.ts';
+export { preSettleTtlMs } from './sim/bills.ts';
+export { slotLockTtlMs } from './sim/schedule.ts';
+export { dischargePreSettleTtlMs } from './sim/inpatient.ts';
 
 export interface HospitalFixture {
   hospitalId: string;
   name: string;
   departments: { deptId: string; name: string; location: string }[];
-  doctors: { doctorId: string; deptId: string; name: string; title: string; feeFen: number }[];
+  doctors: { doctorId: string; deptId: string; name: string; title: DoctorTitle; feeFen: number; capacity: number }[];
 }
 
 export interface PatientFixture {
   patientId: string;
   cardNo: string;
   idNumber: string;
-  insuranceCode: string;
+  /** Absent for a patient created at a kiosk without an insurance e-voucher. */
+  insuranceCode?: string;
   name: string;
   bills: { billNo: string; amountFen: number }[];
 }
@@ -62,85 +109,10 @@ export interface PatientFixture {
 export interface Fixtures {
   hospital: HospitalFixture;
   patients: PatientFixture[];
-}
-
-/** A bill as the hospital's own records show it, paid or not. */
-export interface BillRecord extends Bill {
-  paid: boolean;
-  hisReceiptNo?: string;
-  tradeNo?: string;
-}
-
-/** How long a pre-settle holds; hospitals use minutes so that a stale price is never charged. */
-export const preSettleTtlMs = 15 * 60_000;
-
-const schema = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS departments (dept_id TEXT PRIMARY KEY, name TEXT NOT NULL, location TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS doctors (doctor_id TEXT PRIMARY KEY, dept_id TEXT NOT NULL REFERENCES departments,
-    name TEXT NOT NULL, title TEXT NOT NULL, fee_fen INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS patients (patient_id TEXT PRIMARY KEY, name TEXT NOT NULL, sex TEXT NOT NULL,
-    birth_date TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE, card_no TEXT NOT NULL UNIQUE, insurance_code TEXT NOT NULL UNIQUE);
-  CREATE TABLE IF NOT EXISTS bills (bill_no TEXT PRIMARY KEY, patient_id TEXT NOT NULL REFERENCES patients,
-    doctor_id TEXT NOT NULL REFERENCES doctors, created_at TEXT NOT NULL, amount_fen INTEGER NOT NULL,
-    trade_no TEXT REFERENCES trades);
-  CREATE TABLE IF NOT EXISTS bill_items (bill_no TEXT NOT NULL REFERENCES bills, line INTEGER NOT NULL, name TEXT NOT NULL,
-    qty INTEGER NOT NULL, unit TEXT NOT NULL, price_fen INTEGER NOT NULL, amount_fen INTEGER NOT NULL, PRIMARY KEY (bill_no, line));
-  CREATE TABLE IF NOT EXISTS pre_settles (pre_settle_id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, trade_no TEXT NOT NULL,
-    bill_nos TEXT NOT NULL, total_fen INTEGER NOT NULL, self_fen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS trades (trade_no TEXT PRIMARY KEY, pre_settle_id TEXT NOT NULL, his_receipt_no TEXT NOT NULL UNIQUE,
-    amount_fen INTEGER NOT NULL, payment TEXT NOT NULL, settled_at TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS faults (fn TEXT PRIMARY KEY, fault TEXT NOT NULL);
-`;
-
-interface BillRow {
-  billNo: string;
-  amountFen: number;
-  department: string;
-  doctor: string;
-  createdAt: string;
-  patientId: string;
-  tradeNo: string | null;
-  hisReceiptNo: string | null;
-}
-
-interface PreSettleRow {
-  patientId: string;
-  tradeNo: string;
-  billNos: string;
-  selfFen: number;
-  expiresAt: number;
-}
-
-interface TradeRow {
-  preSettleId: string;
-  hisReceiptNo: string;
-  amountFen: number;
-  payment: string;
-  settledAt: string;
-}
-
-const billSelect = `SELECT b.bill_no AS billNo, b.amount_fen AS amountFen, dp.name AS department, d.name AS doctor,
-  b.created_at AS createdAt, b.patient_id AS patientId, b.trade_no AS tradeNo, t.his_receipt_no AS hisReceiptNo
-  FROM bills b JOIN doctors d USING (doctor_id) JOIN departments dp ON dp.dept_id = d.dept_id
-  LEFT JOIN trades t ON t.trade_no = b.trade_no`;
-
-const credColumns: Record<CredType, string> = { patientCard: 'card_no', idCard: 'id_number', insuranceCode: 'insurance_code' };
-
-/** Hospital local time, because that is how a HIS prints it and how the business day is cut. */
-function shanghaiIso(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
-}
-
-/** Our ULIDs are 26 characters; 32 is the longest trade number the channels and HIS accept. */
-function assertTradeNo(value: unknown): asserts value is string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
-    throw new HisError('INVALID_REQUEST', 'tradeNo must be 1 to 32 letters, digits, "-" or "_"', { field: 'tradeNo' });
-  }
-}
-
-function assertText(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0) throw new HisError('INVALID_REQUEST', `${field} must be a non-empty string`, { field });
+  appointments: { appointmentNo: string; patientId: string; slotId: string; date: string; paid: boolean; state: Appointment['state'] }[];
+  admissions: { admissionNo: string; patientId: string; dischargeOrdered: boolean; state: InpatientInfo['state'] }[];
+  reports: { reportId: string; patientId: string; title: string; state: ReportSummary['state'] }[];
+  accounts: { patientId: string; balanceFen: number }[];
 }
 
 /** Throws INVALID_REQUEST when `fault` is not one the simulator knows how to play. */
@@ -167,27 +139,26 @@ export function assertFault(fault: HisFault): void {
   }
 }
 
+/**
+ * The fault a simulated failure came from, in `detail.fault` of the HisError it throws, so the
+ * HTTP server can play it on the wire (a 503, a dropped connection) instead of as an answer.
+ */
+export type PlayedFault = 'down' | 'commitThenSilent';
+
 export class HisSimulator implements HisPort {
+  private readonly ctx: SimContext;
+
   private constructor(
     private readonly db: Database.Database,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+  ) {
+    this.ctx = { db, now, config: () => readConfig(db) };
+  }
 
   /** Opens the simulator's ledger in `dataDir`, creating and seeding it on first use. */
   static open(dataDir: string, options: HisSimulatorOptions = {}): HisSimulator {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const db = new Database(path.join(dataDir, 'his.sqlite'));
-    // The bridge and `zizhu his-sim` open the same file from different processes.
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // Immediate, so two processes opening a fresh folder at once seed it only once.
-    db.transaction(() => {
-      db.exec(schema);
-      if (!db.prepare('SELECT 1 FROM meta WHERE key = ?').get('seeded')) seed(db);
-    }).immediate();
-    return new HisSimulator(db, options.now ?? Date.now);
+    const now = options.now ?? Date.now;
+    return new HisSimulator(openDatabase(dataDir, now()), now);
   }
 
   close(): void {
@@ -195,64 +166,112 @@ export class HisSimulator implements HisPort {
   }
 
   identifyPatient(query: PatientQuery): Promise<Patient> {
-    return this.call('identifyPatient', () => {
-      const column = Object.hasOwn(credColumns, query.credType) ? credColumns[query.credType] : undefined;
-      if (!column) throw new HisError('INVALID_REQUEST', 'credType must be patientCard, idCard or insuranceCode', { field: 'credType' });
-      assertText(query.credNo, 'credNo');
-      // The check digit X is written in either case on forms; the register holds capitals.
-      const credNo = query.credType === 'idCard' ? query.credNo.toUpperCase() : query.credNo;
-      const patient = this.db
-        .prepare<[string], Patient>(`SELECT patient_id AS patientId, name, id_number AS idNumber, card_no AS cardNo, sex, birth_date AS birthDate FROM patients WHERE ${column} = ?`)
-        .get(credNo);
-      if (!patient) throw new HisError('NOT_FOUND', `no patient with that ${query.credType}`, { credType: query.credType });
-      return patient;
-    });
+    return this.call('identifyPatient', () => patients.identifyPatient(this.ctx, query));
+  }
+
+  createPatient(request: CreatePatientRequest): Promise<CreatedPatient> {
+    return this.call('createPatient', () => patients.createPatient(this.ctx, request));
+  }
+
+  querySchedule(query: ScheduleQuery): Promise<Schedule> {
+    return this.call('querySchedule', () => schedule.querySchedule(this.ctx, query));
+  }
+
+  lockSlot(request: SlotLockRequest): Promise<SlotLock> {
+    return this.call('lockSlot', () => schedule.lockSlot(this.ctx, request));
+  }
+
+  unlockSlot(request: { lockId: string }): Promise<{ lockId: string; released: true }> {
+    return this.call('unlockSlot', () => schedule.unlockSlot(this.ctx, request.lockId));
+  }
+
+  register(request: RegisterRequest): Promise<Registration> {
+    return this.call('register', () => schedule.register(this.ctx, request));
+  }
+
+  listAppointments(query: { patientId: string }): Promise<{ appointments: Appointment[] }> {
+    return this.call('listAppointments', () => schedule.listAppointments(this.ctx, query.patientId));
+  }
+
+  bookAppointment(request: BookRequest): Promise<Appointment> {
+    return this.call('bookAppointment', () => schedule.bookAppointment(this.ctx, request));
+  }
+
+  checkIn(request: CheckInRequest): Promise<CheckIn> {
+    return this.call('checkIn', () => schedule.checkIn(this.ctx, request));
+  }
+
+  cancelAppointment(request: CancelRequest): Promise<Cancellation> {
+    return this.call('cancelAppointment', () => schedule.cancelAppointment(this.ctx, request));
   }
 
   listBills(query: { patientId: string }): Promise<{ bills: Bill[] }> {
-    return this.call('listBills', () => {
-      this.assertPatient(query.patientId);
-      return { bills: this.billRows(query.patientId).filter((b) => !b.tradeNo).map((b) => this.bill(b)) };
-    });
+    return this.call('listBills', () => outpatient.listBills(this.ctx, query.patientId));
   }
 
   preSettle(request: PreSettleRequest): Promise<PreSettlement> {
-    return this.call('preSettle', () =>
-      this.db.transaction((): PreSettlement => {
-        assertTradeNo(request.tradeNo);
-        this.assertPatient(request.patientId);
-        const billNos = request.billNos;
-        if (!Array.isArray(billNos) || billNos.length === 0 || new Set(billNos).size !== billNos.length) {
-          throw new HisError('INVALID_REQUEST', 'billNos must list one or more distinct bills', { field: 'billNos' });
-        }
-        if (this.trade(request.tradeNo)) throw new HisError('TRADE_CONFLICT', 'this trade number is already settled', { tradeNo: request.tradeNo });
-        const totalFen = this.payableBills(request.patientId, billNos).reduce((sum, b) => sum + b.amountFen, 0);
-        const preSettleId = `PS${String(this.count('pre_settles') + 1).padStart(8, '0')}`;
-        const expiresAt = this.now() + preSettleTtlMs;
-        // A card payment is all self-pay; the insurance split arrives with the insurance adapter.
-        this.db
-          .prepare('INSERT INTO pre_settles (pre_settle_id, patient_id, trade_no, bill_nos, total_fen, self_fen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(preSettleId, request.patientId, request.tradeNo, JSON.stringify(billNos), totalFen, totalFen, expiresAt);
-        return { preSettleId, totalFen, fundFen: 0, acctFen: 0, selfFen: totalFen, expiresAt: shanghaiIso(expiresAt) };
-      }).immediate(),
-    );
+    return this.call('preSettle', () => outpatient.preSettle(this.ctx, request));
   }
 
   settle(request: SettleRequest): Promise<Settlement> {
-    return this.call('settle', () => this.db.transaction(() => this.settleNow(request)).immediate());
+    return this.call('settle', () => outpatient.settle(this.ctx, request));
+  }
+
+  accountBalance(query: { patientId: string }): Promise<AccountBalance> {
+    return this.call('accountBalance', () => account.accountBalance(this.ctx, query.patientId));
+  }
+
+  recharge(request: RechargeRequest): Promise<Recharge> {
+    return this.call('recharge', () => account.recharge(this.ctx, request));
+  }
+
+  refundBalance(request: BalanceRefundRequest): Promise<BalanceRefund> {
+    return this.call('refundBalance', () => account.refundBalance(this.ctx, request));
+  }
+
+  inpatientInfo(query: InpatientQuery): Promise<InpatientInfo> {
+    return this.call('inpatientInfo', () => inpatient.inpatientInfo(this.ctx, query));
+  }
+
+  payDeposit(request: DepositRequest): Promise<DepositResult> {
+    return this.call('payDeposit', () => inpatient.payDeposit(this.ctx, request));
+  }
+
+  dischargeCheck(query: { admissionNo: string }): Promise<DischargeCheck> {
+    return this.call('dischargeCheck', () => inpatient.dischargeCheck(this.ctx, query.admissionNo));
+  }
+
+  dischargePreSettle(request: DischargePreSettleRequest): Promise<DischargePreSettlement> {
+    return this.call('dischargePreSettle', () => inpatient.dischargePreSettle(this.ctx, request));
+  }
+
+  dischargeSettle(request: DischargeSettleRequest): Promise<DischargeSettlement> {
+    return this.call('dischargeSettle', () => inpatient.dischargeSettle(this.ctx, request));
+  }
+
+  listReports(query: { patientId: string }): Promise<{ reports: ReportSummary[] }> {
+    return this.call('listReports', () => reports.listReports(this.ctx, query.patientId));
+  }
+
+  fetchReport(query: ReportQuery): Promise<ReportDocument> {
+    return this.call('fetchReport', () => reports.fetchReport(this.ctx, query));
+  }
+
+  markReportPrinted(request: ReportPrintedRequest): Promise<ReportPrinted> {
+    return this.call('markReportPrinted', () => reports.markReportPrinted(this.ctx, request));
+  }
+
+  receiptData(query: ReceiptQuery): Promise<ReceiptData> {
+    return this.call('receiptData', () => trades.receiptData(this.ctx, query.tradeNo, query.patientId));
   }
 
   queryTrade(query: { tradeNo: string }): Promise<TradeStatus> {
-    return this.call('queryTrade', () => {
-      assertTradeNo(query.tradeNo);
-      const trade = this.trade(query.tradeNo);
-      return trade ? { state: 'settled', hisReceiptNo: trade.hisReceiptNo } : { state: 'notFound' };
-    });
+    return this.call('queryTrade', () => trades.queryTrade(this.ctx, query.tradeNo));
   }
 
   /** Replaces the fault on `fn`; it applies from the next call, in this process or any other. */
   setFault(fn: HisFunction, fault: HisFault): void {
-    if (!hisFunctions.includes(fn)) throw new HisError('INVALID_REQUEST', `fn must be one of ${hisFunctions.join(', ')}`, { field: 'fn' });
+    if (!isHisFunction(fn)) throw new HisError('INVALID_REQUEST', `fn must be one of ${hisFunctions.join(', ')}`, { field: 'fn' });
     assertFault(fault);
     this.db.prepare('INSERT INTO faults (fn, fault) VALUES (?, ?) ON CONFLICT (fn) DO UPDATE SET fault = excluded.fault').run(fn, JSON.stringify(fault));
   }
@@ -261,85 +280,81 @@ export class HisSimulator implements HisPort {
     this.db.prepare('DELETE FROM faults WHERE fn = ?').run(fn);
   }
 
-  /** What the seed created: the names, numbers and amounts tests and demos refer to. */
+  /** The faults set now, by function. */
+  faults(): Partial<Record<HisFunction, HisFault>> {
+    const rows = this.db.prepare<[], { fn: HisFunction; fault: string }>('SELECT fn, fault FROM faults ORDER BY fn').all();
+    return Object.fromEntries(rows.map((r) => [r.fn, JSON.parse(r.fault) as HisFault]));
+  }
+
+  config(): HisConfig {
+    return readConfig(this.db);
+  }
+
+  /** Changes the hospital's settings; every process on the folder sees them from its next call. */
+  configure(change: Partial<HisConfig>): HisConfig {
+    const next = { ...readConfig(this.db), ...change };
+    if (typeof next.prepaid !== 'boolean') throw new HisError('INVALID_REQUEST', 'prepaid must be true or false', { field: 'prepaid' });
+    if (!Number.isSafeInteger(next.cardFeeFen) || next.cardFeeFen < 0) throw new HisError('INVALID_REQUEST', 'cardFeeFen must be a non-negative whole number of fen', { field: 'cardFeeFen' });
+    writeConfig(this.db, next);
+    return next;
+  }
+
+  /** What the data folder holds: the names, numbers and amounts tests and demos refer to. */
   fixtures(): Fixtures {
-    const name = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get('hospital');
+    const db = this.db;
+    const head = JSON.parse(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'hospital'").get()!.value) as Pick<HospitalFixture, 'hospitalId' | 'name'>;
     const hospital: HospitalFixture = {
-      ...(JSON.parse(name?.value ?? '{}') as Pick<HospitalFixture, 'hospitalId' | 'name'>),
-      departments: this.db.prepare<[], HospitalFixture['departments'][number]>('SELECT dept_id AS deptId, name, location FROM departments ORDER BY dept_id').all(),
-      doctors: this.db
-        .prepare<[], HospitalFixture['doctors'][number]>('SELECT doctor_id AS doctorId, dept_id AS deptId, name, title, fee_fen AS feeFen FROM doctors ORDER BY doctor_id')
+      ...head,
+      departments: db.prepare<[], HospitalFixture['departments'][number]>('SELECT dept_id AS deptId, name, location FROM departments ORDER BY dept_id').all(),
+      doctors: db
+        .prepare<[], HospitalFixture['doctors'][number]>('SELECT doctor_id AS doctorId, dept_id AS deptId, name, title, fee_fen AS feeFen, capacity FROM doctors ORDER BY doctor_id')
         .all(),
     };
-    const patients = this.db
-      .prepare<[], Omit<PatientFixture, 'bills'>>('SELECT patient_id AS patientId, card_no AS cardNo, id_number AS idNumber, insurance_code AS insuranceCode, name FROM patients ORDER BY patient_id')
-      .all()
-      .map((p) => ({ ...p, bills: this.billRows(p.patientId).map(({ billNo, amountFen }) => ({ billNo, amountFen })) }));
-    return { hospital, patients };
+    const patientRows = db
+      .prepare<[], Omit<PatientFixture, 'bills' | 'insuranceCode'> & { insuranceCode: string | null }>(
+        'SELECT patient_id AS patientId, card_no AS cardNo, id_number AS idNumber, insurance_code AS insuranceCode, name FROM patients ORDER BY patient_id',
+      )
+      .all();
+    return {
+      hospital,
+      patients: patientRows.map(({ insuranceCode, ...p }) => ({ ...p, ...(insuranceCode !== null ? { insuranceCode } : {}), bills: outpatient.billSummaries(this.ctx, p.patientId) })),
+      appointments: db
+        .prepare<[], { appointmentNo: string; patientId: string; slotId: string; date: string; paid: number; state: Appointment['state'] }>(
+          'SELECT appointment_no AS appointmentNo, patient_id AS patientId, slot_id AS slotId, date, paid_by IS NOT NULL AS paid, state FROM appointments ORDER BY appointment_no',
+        )
+        .all()
+        .map((a) => ({ ...a, paid: a.paid === 1 })),
+      admissions: db
+        .prepare<[], { admissionNo: string; patientId: string; dischargeOrdered: number; state: InpatientInfo['state'] }>(
+          'SELECT admission_no AS admissionNo, patient_id AS patientId, discharge_ordered AS dischargeOrdered, state FROM admissions ORDER BY admission_no',
+        )
+        .all()
+        .map((a) => ({ ...a, dischargeOrdered: a.dischargeOrdered === 1 })),
+      reports: db
+        .prepare<[], { reportId: string; patientId: string; title: string; state: ReportSummary['state'] }>(
+          "SELECT report_id AS reportId, patient_id AS patientId, title, CASE WHEN reported_at IS NULL THEN 'pending' ELSE 'ready' END AS state FROM reports ORDER BY report_id",
+        )
+        .all(),
+      accounts: db.prepare<[], { patientId: string; balanceFen: number }>('SELECT patient_id AS patientId, balance_fen AS balanceFen FROM accounts ORDER BY patient_id').all(),
+    };
   }
 
   /** Every bill of the patient, paid or not, as the hospital's ledger holds it. NOT_FOUND for an unknown patient. */
-  bills(patientId: string): BillRecord[] {
-    this.assertPatient(patientId);
-    return this.billRows(patientId).map((row) => ({
-      ...this.bill(row),
-      paid: row.tradeNo !== null,
-      ...(row.tradeNo !== null ? { tradeNo: row.tradeNo } : {}),
-      ...(row.hisReceiptNo !== null ? { hisReceiptNo: row.hisReceiptNo } : {}),
-    }));
-  }
-
-  private settleNow(request: SettleRequest): Settlement {
-    assertTradeNo(request.tradeNo);
-    assertText(request.preSettleId, 'preSettleId');
-    const payment = request.payment;
-    if (payment?.method !== 'card') throw new HisError('INVALID_REQUEST', 'payment.method must be card', { field: 'payment.method' });
-    assertFen(payment.amountFen, 'payment.amountFen');
-    for (const field of ['rrn', 'trace', 'batch', 'authCode', 'panMasked', 'tid', 'mid', 'settleDate'] as const) assertText(payment[field], `payment.${field}`);
-
-    // The trade number decides first, so a retry after a lost answer gets the first receipt even
-    // when the pre-settle has expired since.
-    const done = this.trade(request.tradeNo);
-    if (done) {
-      const first = JSON.parse(done.payment) as { rrn: string };
-      if (done.preSettleId !== request.preSettleId || done.amountFen !== payment.amountFen || first.rrn !== payment.rrn) {
-        throw new HisError('TRADE_CONFLICT', 'this trade number was settled with another pre-settle or payment', { tradeNo: request.tradeNo });
-      }
-      return { hisReceiptNo: done.hisReceiptNo, settledAt: done.settledAt };
-    }
-
-    const pre = this.db
-      .prepare<[string], PreSettleRow>('SELECT patient_id AS patientId, trade_no AS tradeNo, bill_nos AS billNos, self_fen AS selfFen, expires_at AS expiresAt FROM pre_settles WHERE pre_settle_id = ?')
-      .get(request.preSettleId);
-    if (!pre) throw new HisError('PRESETTLE_NOT_FOUND', 'no such pre-settle', { preSettleId: request.preSettleId });
-    if (pre.tradeNo !== request.tradeNo) throw new HisError('TRADE_CONFLICT', 'the pre-settle was made for another trade number', { preSettleId: request.preSettleId });
-    const now = this.now();
-    if (now > pre.expiresAt) throw new HisError('PRESETTLE_EXPIRED', 'the pre-settle has expired; pre-settle again', { expiresAt: shanghaiIso(pre.expiresAt) });
-    if (payment.amountFen !== pre.selfFen) {
-      throw new HisError('AMOUNT_MISMATCH', 'the amount paid is not the self-pay amount', { expectedFen: pre.selfFen, paidFen: payment.amountFen });
-    }
-    // A bill may have been paid at the counter between pre-settle and settle.
-    const billNos = this.payableBills(pre.patientId, JSON.parse(pre.billNos) as string[]).map((b) => b.billNo);
-
-    const settledAt = shanghaiIso(now);
-    const hisReceiptNo = `SF${settledAt.slice(0, 10).replaceAll('-', '')}${String(this.count('trades') + 1).padStart(6, '0')}`;
-    this.db
-      .prepare('INSERT INTO trades (trade_no, pre_settle_id, his_receipt_no, amount_fen, payment, settled_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(request.tradeNo, request.preSettleId, hisReceiptNo, payment.amountFen, JSON.stringify(payment), settledAt);
-    const markPaid = this.db.prepare('UPDATE bills SET trade_no = ? WHERE bill_no = ?');
-    for (const billNo of billNos) markPaid.run(request.tradeNo, billNo);
-    return { hisReceiptNo, settledAt };
+  bills(patientId: string): outpatient.BillRecord[] {
+    return outpatient.billRecords(this.ctx, patientId);
   }
 
   /** Plays the fault set on `fn`, if any, around `op`, and keeps the promise of the port: only HisError escapes. */
-  private async call<T>(fn: HisFunction, op: () => T): Promise<T> {
+  private async call<T>(fn: HisFunction, op: () => T | Promise<T>): Promise<T> {
     try {
       const fault = this.takeFault(fn);
-      if (fault?.mode === 'down') throw new HisError('UNAVAILABLE', `simulated HIS is down (${fn})`, { fn });
+      if (fault?.mode === 'down') throw new HisError('UNAVAILABLE', `simulated HIS is down (${fn})`, { fn, fault: 'down' satisfies PlayedFault });
       if (fault?.mode === 'error') throw new HisError(fault.code, `simulated HIS error ${fault.code} (${fn})`, { fn });
       if (fault?.mode === 'slow') await sleep(fault.ms);
-      const result = op();
-      if (fault?.mode === 'commitThenSilent') throw new HisError('NO_ANSWER', `simulated HIS committed ${fn} and the answer was lost`, { fn });
+      const result = await op();
+      if (fault?.mode === 'commitThenSilent') {
+        throw new HisError('NO_ANSWER', `simulated HIS committed ${fn} and the answer was lost`, { fn, fault: 'commitThenSilent' satisfies PlayedFault });
+      }
       return result;
     } catch (e) {
       if (e instanceof HisError) throw e;
@@ -355,67 +370,4 @@ export class HisSimulator implements HisPort {
     if (fault.once && this.db.prepare('DELETE FROM faults WHERE fn = ? AND fault = ?').run(fn, row.fault).changes === 0) return undefined;
     return fault;
   }
-
-  private assertPatient(patientId: string): void {
-    assertText(patientId, 'patientId');
-    if (!this.db.prepare('SELECT 1 FROM patients WHERE patient_id = ?').get(patientId)) {
-      throw new HisError('NOT_FOUND', 'no such patient', { patientId });
-    }
-  }
-
-  /** The named bills, each unpaid and this patient's, or BILL_NOT_PAYABLE naming the first that is not. */
-  private payableBills(patientId: string, billNos: string[]): BillRow[] {
-    const byNo = this.db.prepare<[string], BillRow>(`${billSelect} WHERE b.bill_no = ?`);
-    return billNos.map((billNo) => {
-      const row = typeof billNo === 'string' ? byNo.get(billNo) : undefined;
-      if (!row || row.patientId !== patientId || row.tradeNo !== null) {
-        throw new HisError('BILL_NOT_PAYABLE', `bill ${String(billNo)} is not an unpaid bill of this patient`, { billNo });
-      }
-      return row;
-    });
-  }
-
-  private billRows(patientId: string): BillRow[] {
-    return this.db.prepare<[string], BillRow>(`${billSelect} WHERE b.patient_id = ? ORDER BY b.bill_no`).all(patientId);
-  }
-
-  private bill(row: BillRow): Bill {
-    const items = this.db
-      .prepare<[string], BillItem>('SELECT name, qty, unit, price_fen AS priceFen, amount_fen AS amountFen FROM bill_items WHERE bill_no = ? ORDER BY line')
-      .all(row.billNo);
-    return { billNo: row.billNo, amountFen: row.amountFen, department: row.department, doctor: row.doctor, createdAt: row.createdAt, items };
-  }
-
-  private trade(tradeNo: string): TradeRow | undefined {
-    return this.db
-      .prepare<[string], TradeRow>('SELECT pre_settle_id AS preSettleId, his_receipt_no AS hisReceiptNo, amount_fen AS amountFen, payment, settled_at AS settledAt FROM trades WHERE trade_no = ?')
-      .get(tradeNo);
-  }
-
-  private count(table: 'pre_settles' | 'trades'): number {
-    return this.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0;
-  }
-}
-
-function seed(db: Database.Database): void {
-  const { departments, doctors, ...head } = seedHospital;
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('hospital', JSON.stringify(head));
-  const dept = db.prepare('INSERT INTO departments (dept_id, name, location) VALUES (?, ?, ?)');
-  for (const d of departments) dept.run(d.deptId, d.name, d.location);
-  const doctor = db.prepare('INSERT INTO doctors (doctor_id, dept_id, name, title, fee_fen) VALUES (?, ?, ?, ?, ?)');
-  for (const d of doctors) doctor.run(d.doctorId, d.deptId, d.name, d.title, d.feeFen);
-  const patient = db.prepare('INSERT INTO patients (patient_id, name, sex, birth_date, id_number, card_no, insurance_code) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const bill = db.prepare('INSERT INTO bills (bill_no, patient_id, doctor_id, created_at, amount_fen) VALUES (?, ?, ?, ?, ?)');
-  const line = db.prepare('INSERT INTO bill_items (bill_no, line, name, qty, unit, price_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  for (const p of seedPatients) {
-    // GB 11643: digits 7 to 14 of the ID number are the date of birth.
-    const birthDate = `${p.idNumber.slice(6, 10)}-${p.idNumber.slice(10, 12)}-${p.idNumber.slice(12, 14)}`;
-    patient.run(p.patientId, p.name, p.sex, birthDate, p.idNumber, p.cardNo, p.insuranceCode);
-    for (const b of p.bills) {
-      const amounts = b.items.map((i) => i.priceFen * i.qty);
-      bill.run(b.billNo, p.patientId, b.doctorId, b.createdAt, amounts.reduce((sum, a) => sum + a, 0));
-      b.items.forEach((i, n) => line.run(b.billNo, n + 1, i.name, i.qty, i.unit, i.priceFen, amounts[n]));
-    }
-  }
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('seeded', '1');
 }

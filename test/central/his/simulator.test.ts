@@ -1,51 +1,15 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HisError, HisSimulator, preSettleTtlMs, type CardPayment, type HisErrorCode, type HisErrorKind } from '../../../central/his/index.ts';
+import { HisError, preSettleTtlMs, type HisErrorCode } from '../../../central/his/index.ts';
+import { feeByTitle } from '../../../central/his/seed.ts';
+import { card, cleanUp, clock, closeSimulator, refusedWith as rejection, simulator, tempDir } from './harness.ts';
 
-const dirs: string[] = [];
-const open: HisSimulator[] = [];
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-his-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-function simulator(dir = tempDir(), now?: () => number): HisSimulator {
-  const his = HisSimulator.open(dir, now ? { now } : {});
-  open.push(his);
-  return his;
-}
-
-afterEach(() => {
-  for (const his of open.splice(0)) his.close();
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(cleanUp);
 
 /** GB 11643-1999: weights 2^(17-i) mod 11, check character from the weighted sum mod 11. */
 function gb11643CheckChar(first17: string): string {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...first17].reduce((acc, digit, i) => acc + Number(digit) * weights[i]!, 0);
   return '10X98765432'[sum % 11]!;
-}
-
-function card(amountFen: number): CardPayment {
-  return {
-    method: 'card', amountFen, rrn: '512345678901', trace: '000123', batch: '000045', authCode: '654321',
-    panMasked: '622848******1234', tid: '10000001', mid: '898330160120001', settleDate: '0602',
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: HisErrorCode; kind: HisErrorKind }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HisError);
-  const { code, kind } = error as HisError;
-  return { code, kind };
 }
 
 const tradeNo = '01JXAMPLE0000000000000TRD1';
@@ -62,13 +26,16 @@ describe('HisSimulator seed', () => {
   it('holds a hospital with departments, doctors and patients', () => {
     const { hospital, patients } = simulator().fixtures();
     expect(hospital.name).toBe('示例市第一人民医院');
-    expect(hospital.departments.length).toBeGreaterThanOrEqual(6);
-    expect(hospital.doctors.length).toBeGreaterThanOrEqual(10);
+    expect(hospital.departments.map((d) => d.name)).toEqual(expect.arrayContaining(['内科', '外科', '儿科', '妇产科', '眼科', '口腔科', '皮肤科', '中医科', '急诊科', '检验科']));
+    expect(hospital.doctors.length).toBeGreaterThanOrEqual(16);
     for (const doctor of hospital.doctors) {
       expect(hospital.departments.map((d) => d.deptId)).toContain(doctor.deptId);
-      expect(Number.isSafeInteger(doctor.feeFen) && doctor.feeFen > 0).toBe(true);
+      // The price list sets the fee by title, and every title has its price.
+      expect(doctor.feeFen).toBe(feeByTitle[doctor.title]);
+      expect(doctor.capacity).toBeGreaterThan(0);
     }
-    expect(patients.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(hospital.doctors.map((d) => d.title))).toEqual(new Set(['主任医师', '副主任医师', '主治医师', '住院医师']));
+    expect(patients.length).toBeGreaterThanOrEqual(14);
     expect(patients.some((p) => /[喆堃]/.test(p.name))).toBe(true);
     expect(new Set(patients.map((p) => p.cardNo)).size).toBe(patients.length);
     for (const p of patients) expect(p.cardNo).toMatch(/^\d{10}$/);
@@ -88,11 +55,12 @@ describe('HisSimulator seed', () => {
     }
   });
 
-  it('gives every patient one to three bills of one to four items that sum to the bill', () => {
+  it('gives eight patients one to three bills of one to four items that sum to the bill', () => {
     const his = simulator();
-    for (const p of his.fixtures().patients) {
+    const withBills = his.fixtures().patients.filter((p) => p.bills.length > 0);
+    expect(withBills).toHaveLength(8);
+    for (const p of withBills) {
       const bills = his.bills(p.patientId);
-      expect(bills.length).toBeGreaterThanOrEqual(1);
       expect(bills.length).toBeLessThanOrEqual(3);
       for (const bill of bills) {
         expect(bill.paid).toBe(false);
@@ -115,7 +83,7 @@ describe('HisSimulator as a HIS port', () => {
     const byCard = await his.identifyPatient({ credType: 'patientCard', credNo: chen.cardNo });
     expect(byCard).toEqual({ patientId: chen.patientId, name: chen.name, idNumber: chen.idNumber, cardNo: chen.cardNo, sex: 'female', birthDate: '1993-07-17' });
     expect(await his.identifyPatient({ credType: 'idCard', credNo: chen.idNumber.toLowerCase() })).toEqual(byCard);
-    expect(await his.identifyPatient({ credType: 'insuranceCode', credNo: chen.insuranceCode })).toEqual(byCard);
+    expect(await his.identifyPatient({ credType: 'insuranceCode', credNo: chen.insuranceCode! })).toEqual(byCard);
     expect(await rejection(his.identifyPatient({ credType: 'patientCard', credNo: '9999999999' }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
   });
 
@@ -130,7 +98,7 @@ describe('HisSimulator as a HIS port', () => {
 
     const settled = await his.settle({ preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) });
     expect(settled.hisReceiptNo).toMatch(/^SF\d{14}$/);
-    expect(await his.queryTrade({ tradeNo })).toEqual({ state: 'settled', hisReceiptNo: settled.hisReceiptNo });
+    expect(await his.queryTrade({ tradeNo })).toEqual({ state: 'settled', kind: 'settle', hisReceiptNo: settled.hisReceiptNo, paidFen: pre.selfFen, refundFen: 0, settledAt: settled.settledAt });
     expect((await his.listBills({ patientId: 'P0001' })).bills).toEqual([]);
     for (const bill of his.bills('P0001')) expect(bill).toMatchObject({ paid: true, tradeNo, hisReceiptNo: settled.hisReceiptNo });
   });
@@ -161,11 +129,11 @@ describe('HisSimulator as a HIS port', () => {
   });
 
   it('refuses a settle after the pre-settle expired, by the injected clock', async () => {
-    let now = Date.parse('2025-06-04T10:00:00+08:00');
-    const his = simulator(tempDir(), () => now);
+    const time = clock('2025-06-04T10:00:00+08:00');
+    const his = simulator(tempDir(), time.now);
     const pre = await his.preSettle({ patientId: 'P0004', billNos: ['MZ00000401'], tradeNo });
-    expect(pre.expiresAt).toBe('2025-06-04T10:15:00.000+08:00');
-    now += preSettleTtlMs + 1;
+    expect(pre.expiresAt).toBe('2025-06-04T10:15:00+08:00');
+    time.advance(preSettleTtlMs + 1);
     expect(await rejection(his.settle({ preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) }))).toEqual({ code: 'PRESETTLE_EXPIRED', kind: 'definite' });
     expect(his.bills('P0004')[0]!.paid).toBe(false);
   });
@@ -175,10 +143,9 @@ describe('HisSimulator as a HIS port', () => {
     const his = simulator(dir);
     const pre = await his.preSettle({ patientId: 'P0007', billNos: ['MZ00000702'], tradeNo });
     const settled = await his.settle({ preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) });
-    his.close();
-    open.splice(open.indexOf(his), 1);
+    closeSimulator(his);
     const again = simulator(dir);
-    expect(await again.queryTrade({ tradeNo })).toEqual({ state: 'settled', hisReceiptNo: settled.hisReceiptNo });
+    expect(await again.queryTrade({ tradeNo })).toMatchObject({ state: 'settled', hisReceiptNo: settled.hisReceiptNo });
     expect(again.bills('P0007').map((b) => b.paid)).toEqual([false, true]);
     expect(await again.settle({ preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) })).toEqual(settled);
   });
@@ -221,7 +188,7 @@ describe('HisSimulator faults', () => {
     expect(status.state).toBe('settled');
     expect(his.bills('P0005').every((b) => b.paid)).toBe(true);
     const retry = await his.settle({ preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) });
-    expect(status).toEqual({ state: 'settled', hisReceiptNo: retry.hisReceiptNo });
+    expect(status).toMatchObject({ state: 'settled', hisReceiptNo: retry.hisReceiptNo, settledAt: retry.settledAt });
   });
 
   it('reads faults set by another handle on the same folder at every call', async () => {

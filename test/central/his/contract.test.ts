@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpHis } from '../../../central/his/http-adapter.ts';
+import { hisErrorCodes, hisErrorKinds, hisFunctions, type HisPort, type HisSimulator } from '../../../central/his/index.ts';
+import { businessDay, callPort, card, cleanUp, rejection, refusedWith, sampleArgs, serveChild, simulator, tempDir } from './harness.ts';
+
+/**
+ * One suite, two HIS ports: the simulator called in this process, and the HTTP adapter talking
+ * to `zizhu his-sim serve` in a child process over the vendor interface. Whatever the bridge can
+ * see through one it must see through the other. `direct` is the simulator on the same folder,
+ * opened here: faults are set through it (as `zizhu his-sim fault` does), and a call repeated
+ * through it must give exactly what the port gave, which proves the wire loses nothing.
+ */
+
+interface Setup {
+  port: HisPort;
+  direct: HisSimulator;
+}
+
+const targets: { name: string; start: () => Promise<Setup> }[] = [
+  {
+    name: 'the in-process simulator',
+    start: async () => {
+      const direct = simulator(tempDir());
+      return { port: direct, direct };
+    },
+  },
+  {
+    name: 'the HTTP adapter to `zizhu his-sim serve` (child process)',
+    start: async () => {
+      const dir = tempDir();
+      const { url } = await serveChild(dir);
+      return { port: new HttpHis({ baseUrl: url }), direct: simulator(dir) };
+    },
+  },
+];
+
+describe.each(targets)('HIS port contract through $name', ({ start }) => {
+  let port: HisPort;
+  let direct: HisSimulator;
+  const tomorrow = businessDay(1);
+  const tomorrowCompact = tomorrow.replaceAll('-', '');
+
+  beforeAll(async () => {
+    ({ port, direct } = await start());
+  });
+  afterAll(cleanUp);
+
+  it('identifies a patient and settles bills once per trade number', async () => {
+    const patient = await port.identifyPatient({ credType: 'patientCard', credNo: '2000000101' });
+    expect(patient).toEqual(await direct.identifyPatient({ credType: 'idCard', credNo: patient.idNumber }));
+    const { bills } = await port.listBills({ patientId: 'P0001' });
+    expect(bills).toEqual((await direct.listBills({ patientId: 'P0001' })).bills);
+    expect(bills.map((b) => b.amountFen)).toEqual([6500, 2560]);
+
+    const tradeNo = 'C-SETTLE';
+    const pre = await port.preSettle({ patientId: 'P0001', billNos: bills.map((b) => b.billNo), tradeNo });
+    expect(pre).toMatchObject({ totalFen: 9060, fundFen: 0, acctFen: 0, selfFen: 9060 });
+    const request = { preSettleId: pre.preSettleId, tradeNo, payment: card(9060) };
+    const settled = await port.settle(request);
+    expect(await port.settle(request)).toEqual(settled);
+    expect(await direct.settle(request)).toEqual(settled);
+    expect(await refusedWith(port.settle({ ...request, payment: card(9060, '599999999999') }))).toEqual({ code: 'TRADE_CONFLICT', kind: 'definite' });
+    expect(await port.queryTrade({ tradeNo })).toEqual({ state: 'settled', kind: 'settle', hisReceiptNo: settled.hisReceiptNo, paidFen: 9060, refundFen: 0, settledAt: settled.settledAt });
+    expect(await port.queryTrade({ tradeNo: 'C-NEVER' })).toEqual({ state: 'notFound' });
+    const receipt = await port.receiptData({ tradeNo, patientId: 'P0001' });
+    expect(receipt).toEqual(await direct.receiptData({ tradeNo, patientId: 'P0001' }));
+    expect(receipt.payment).toEqual(card(9060));
+    expect((await port.listBills({ patientId: 'P0001' })).bills).toEqual([]);
+  });
+
+  it('creates a patient and card once per trade number', async () => {
+    const request = { tradeNo: 'C-NEW', name: '林一诺', sex: 'female' as const, birthDate: '2002-03-15', idNumber: '330106200203150022', phone: '13800000000', cardNo: '2000000301', address: '浙江省示例市' };
+    const created = await port.createPatient(request);
+    expect(await direct.createPatient(request)).toEqual(created);
+    expect((await port.identifyPatient({ credType: 'idCard', credNo: request.idNumber })).patientId).toBe(created.patientId);
+    expect(await refusedWith(port.createPatient({ ...request, tradeNo: 'C-NEW-2', cardNo: '2000000302' }))).toEqual({ code: 'ALREADY_EXISTS', kind: 'definite' });
+  });
+
+  it('shows the schedule, locks and registers a slot, and cancels it with the fee going back', async () => {
+    const schedule = await port.querySchedule({ date: tomorrow, doctorId: 'E002' });
+    expect(schedule).toEqual(await direct.querySchedule({ date: tomorrow, doctorId: 'E002' }));
+    expect(schedule.doctors).toEqual([{ doctorId: 'E002', deptId: 'D01', name: '吴晓梅', title: '主治医师', feeFen: 2500 }]);
+    const slot = schedule.slots.find((s) => s.slotId === `E002-${tomorrowCompact}-AM`)!;
+    expect(slot).toMatchObject({ period: 'morning', startTime: '08:00', endTime: '12:00', capacity: 20, remaining: 20 });
+
+    const lock = await port.lockSlot({ slotId: slot.slotId, patientId: 'P0003', tradeNo: 'C-REG' });
+    expect(lock.feeFen).toBe(2500);
+    const held = await port.querySchedule({ date: tomorrow, doctorId: 'E002' });
+    expect(held).toEqual(await direct.querySchedule({ date: tomorrow, doctorId: 'E002' }));
+    expect(held.slots.find((s) => s.slotId === slot.slotId)).toMatchObject({ capacity: 20, remaining: 19 });
+    const request = { lockId: lock.lockId, patientId: 'P0003', tradeNo: 'C-REG', payment: card(2500) };
+    const registration = await port.register(request);
+    expect(await direct.register(request)).toEqual(registration);
+    expect(registration.appointment).toMatchObject({ state: 'booked', paid: true, seeNo: 1, date: tomorrow, period: 'morning' });
+    expect((await port.listAppointments({ patientId: 'P0003' })).appointments).toEqual((await direct.listAppointments({ patientId: 'P0003' })).appointments);
+
+    const cancel = { appointmentNo: registration.appointment.appointmentNo, patientId: 'P0003', tradeNo: 'C-UNREG', reason: '改期' };
+    const cancelled = await port.cancelAppointment(cancel);
+    expect(cancelled).toMatchObject({ refundFen: 2500, refundOf: 'C-REG', appointment: { state: 'cancelled' } });
+    expect(await direct.cancelAppointment(cancel)).toEqual(cancelled);
+
+    const spare = await port.lockSlot({ slotId: slot.slotId, patientId: 'P0004', tradeNo: 'C-SPARE' });
+    expect(await port.unlockSlot({ lockId: spare.lockId })).toEqual({ lockId: spare.lockId, released: true });
+    expect((await port.querySchedule({ date: tomorrow, doctorId: 'E002' })).slots.find((s) => s.slotId === slot.slotId)!.remaining).toBe(20);
+  });
+
+  it('books without paying and checks in today with the fee', async () => {
+    const booked = await port.bookAppointment({ slotId: `E004-${tomorrowCompact}-AM`, patientId: 'P0008', tradeNo: 'C-BOOK' });
+    expect(booked).toEqual((await direct.listAppointments({ patientId: 'P0008' })).appointments[0]);
+    const today = (await port.listAppointments({ patientId: 'P0010' })).appointments.find((a) => a.date === businessDay(0))!;
+    expect(today).toMatchObject({ paid: false, state: 'booked', doctorName: '吴晓梅' });
+    const request = { appointmentNo: today.appointmentNo, patientId: 'P0010', tradeNo: 'C-TAKE', payment: card(2500) };
+    const taken = await port.checkIn(request);
+    expect(taken).toMatchObject({ paidFen: 2500, appointment: { state: 'checkedIn', paid: true } });
+    expect(await direct.checkIn(request)).toEqual(taken);
+  });
+
+  it('shows and refunds a legacy prepaid balance, and does not offer recharge', async () => {
+    expect(await port.accountBalance({ patientId: 'P0011' })).toEqual({ patientId: 'P0011', balanceFen: 23650, rechargeOffered: false });
+    expect(await refusedWith(port.recharge({ patientId: 'P0011', tradeNo: 'C-CZ', payment: card(100) }))).toEqual({ code: 'NOT_OFFERED', kind: 'definite' });
+    const request = { patientId: 'P0011', tradeNo: 'C-TF', amountFen: 23650 };
+    const refund = await port.refundBalance(request);
+    expect(refund).toMatchObject({ refundFen: 23650, balanceFen: 0 });
+    expect(await direct.refundBalance(request)).toEqual(refund);
+  });
+
+  it('takes an inpatient deposit and settles discharges, refunding the surplus to the fen', async () => {
+    const info = await port.inpatientInfo({ patientId: 'P0009' });
+    expect(info).toEqual(await direct.inpatientInfo({ admissionNo: 'ZY2025000101' }));
+    expect(info).toMatchObject({ depositFen: 500000, costFen: 350163, balanceFen: 149837 });
+    expect((await port.inpatientInfo({ patientId: 'P0013' })).balanceFen).toBe(-34567);
+
+    const deposit = { admissionNo: 'ZY2025000103', tradeNo: 'C-DEP', payment: card(120000) };
+    const paid = await port.payDeposit(deposit);
+    expect(await direct.payDeposit(deposit)).toEqual(paid);
+    expect(paid).toMatchObject({ amountFen: 120000, depositFen: 320000 });
+    expect(await port.dischargeCheck({ admissionNo: 'ZY2025000103' })).toEqual(await direct.dischargeCheck({ admissionNo: 'ZY2025000103' }));
+
+    const pre = await port.dischargePreSettle({ admissionNo: 'ZY2025000101', tradeNo: 'C-OUT' });
+    expect(pre).toMatchObject({ totalFen: 350163, fundFen: 204101, selfFen: 146062, depositFen: 500000, dueFen: 0, refundFen: 353938 });
+    const settled = await port.dischargeSettle({ preSettleId: pre.preSettleId, tradeNo: 'C-OUT' });
+    expect(await direct.dischargeSettle({ preSettleId: pre.preSettleId, tradeNo: 'C-OUT' })).toEqual(settled);
+    expect(settled.refunds).toEqual([{ depositNo: 'YJ0000000002', method: 'cash', amountFen: 200000 }, { depositNo: 'YJ0000000001', method: 'card', amountFen: 153938 }]);
+
+    const due = await port.dischargePreSettle({ admissionNo: 'ZY2025000102', tradeNo: 'C-DUE' });
+    const dueRequest = { preSettleId: due.preSettleId, tradeNo: 'C-DUE', payment: card(34567) };
+    expect(await port.dischargeSettle(dueRequest)).toMatchObject({ paidFen: 34567, refundFen: 0, refunds: [] });
+    expect(await port.queryTrade({ tradeNo: 'C-DUE' })).toMatchObject({ state: 'settled', kind: 'dischargeSettle', paidFen: 34567 });
+  });
+
+  it('lists, fetches and marks lab reports printed', async () => {
+    const { reports } = await port.listReports({ patientId: 'P0012' });
+    expect(reports).toEqual((await direct.listReports({ patientId: 'P0012' })).reports);
+    const doc = await port.fetchReport({ reportId: 'R000000002', patientId: 'P0012' });
+    const same = await direct.fetchReport({ reportId: 'R000000002', patientId: 'P0012' });
+    expect(doc.pdf.equals(same.pdf)).toBe(true);
+    expect(doc).toEqual(same);
+    expect(doc.pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const printed = await port.markReportPrinted({ reportId: 'R000000002', patientId: 'P0012', tradeNo: 'C-PRINT' });
+    expect(printed.printCount).toBe(1);
+    expect(await port.fetchReport({ reportId: 'R000000002', patientId: 'P0012' })).toMatchObject({ printed: true, printCount: 1, printedAt: printed.printedAt });
+    expect(await refusedWith(port.fetchReport({ reportId: 'R000000003', patientId: 'P0012' }))).toEqual({ code: 'NOT_ALLOWED', kind: 'definite' });
+  });
+
+  it('refuses bad arguments naming the field in port terms', async () => {
+    expect(await rejection(port.preSettle({ patientId: 'P0002', billNos: [], tradeNo: 'C-BAD' }))).toMatchObject({ code: 'INVALID_REQUEST', kind: 'definite', detail: { field: 'billNos' } });
+    const half = port.settle({ preSettleId: 'PS00000001', tradeNo: 'C-BAD', payment: card(0.5) });
+    expect(await rejection(half)).toMatchObject({ code: 'INVALID_REQUEST', kind: 'definite', detail: { field: 'payment.amountFen' } });
+    expect(await refusedWith(port.identifyPatient({ credType: 'patientCard', credNo: '9999999999' }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
+  });
+
+  it('plays down and a definite error on every function, with the kind the port promises', async () => {
+    for (const fn of hisFunctions) {
+      direct.setFault(fn, { mode: 'down', once: true });
+      expect(await refusedWith(callPort(port, fn, sampleArgs[fn])), `${fn} down`).toEqual({ code: 'UNAVAILABLE', kind: 'unknown' });
+      direct.setFault(fn, { mode: 'error', code: 'REJECTED', once: true });
+      expect(await refusedWith(callPort(port, fn, sampleArgs[fn])), `${fn} error`).toEqual({ code: 'REJECTED', kind: 'definite' });
+    }
+  });
+
+  it('carries every HIS error code across, with its kind', async () => {
+    for (const code of hisErrorCodes) {
+      direct.setFault('accountBalance', { mode: 'error', code, once: true });
+      expect(await refusedWith(port.accountBalance({ patientId: 'P0001' })), code).toEqual({ code, kind: hisErrorKinds[code] });
+    }
+  });
+
+  it('commitThenSilent: the trade commits, the answer is lost, and the trade number tells the truth', async () => {
+    const pre = await port.preSettle({ patientId: 'P0002', billNos: ['MZ00000201'], tradeNo: 'C-SILENT' });
+    direct.setFault('settle', { mode: 'commitThenSilent', once: true });
+    const request = { preSettleId: pre.preSettleId, tradeNo: 'C-SILENT', payment: card(pre.selfFen) };
+    expect(await refusedWith(port.settle(request))).toEqual({ code: 'NO_ANSWER', kind: 'unknown' });
+    const status = await port.queryTrade({ tradeNo: 'C-SILENT' });
+    expect(status).toMatchObject({ state: 'settled', kind: 'settle', paidFen: pre.selfFen });
+    const retry = await port.settle(request);
+    expect(status).toMatchObject({ hisReceiptNo: retry.hisReceiptNo });
+
+    direct.setFault('payDeposit', { mode: 'commitThenSilent', once: true });
+    const deposit = { admissionNo: 'ZY2025000103', tradeNo: 'C-SILENT-DEP', payment: card(1000) };
+    expect(await refusedWith(port.payDeposit(deposit))).toEqual({ code: 'NO_ANSWER', kind: 'unknown' });
+    expect(await port.queryTrade({ tradeNo: 'C-SILENT-DEP' })).toMatchObject({ state: 'settled', kind: 'payDeposit', paidFen: 1000 });
+  });
+
+  it('slow: answers, late', async () => {
+    direct.setFault('listBills', { mode: 'slow', ms: 150, once: true });
+    expect((await port.listBills({ patientId: 'P0006' })).bills.map((b) => b.billNo)).toEqual(['MZ00000601']);
+  });
+});
