@@ -93,9 +93,22 @@ export class PosFrameParser {
 
 // ---- Records, docs/pos-framing.md §2 ----
 
-/** Transaction type codes. There is no reversal code: the module reverses on its own (§4). */
-export const transTypeCodes = { sale: '00', void: '01', refund: '02', queryLast: '10', status: '20' } as const;
+/** Transaction type codes, docs/pos-framing.md §2.1. */
+export const transTypeCodes = { sale: '00', void: '01', refund: '02', reversal: '03', queryLast: '10', status: '20' } as const;
 export type TransType = keyof typeof transTypeCodes;
+
+/**
+ * What the module is doing, as the status record (`S`, §2.4) reports it: a sale goes
+ * waitingCard → readingCard → waitingPin → online (asking the bank) → idle again.
+ */
+export type ModuleState = 'idle' | 'waitingCard' | 'readingCard' | 'waitingPin' | 'online';
+export const moduleStateWords: Record<ModuleState, string> = {
+  idle: 'IDLE',
+  waitingCard: 'WAITING_CARD',
+  readingCard: 'READING_CARD',
+  waitingPin: 'WAITING_PIN',
+  online: 'ONLINE',
+};
 
 export interface PosRequest {
   transType: TransType;
@@ -133,6 +146,23 @@ export interface PosResponse {
   orderId: string;
 }
 
+/** The module's answer to a status request (tag `S`), whether idle or in the middle of a sale. */
+export interface PosModuleStatus {
+  /** `00` working; `XF` a part of the module has failed (respInfo says which), §3 */
+  respCode: string;
+  respInfo: string;
+  /** 'unknown' for a state word this host does not know: a newer module may add some. */
+  state: ModuleState | 'unknown';
+  /** The card of the transaction in progress once read; '' before. */
+  panMasked: string;
+  amountFen: number;
+  orderId: string;
+  /** The open batch (批次号). */
+  batch: string;
+  mid: string;
+  tid: string;
+}
+
 export type PosMessage =
   | { kind: 'request'; request: PosRequest }
   /** The answer to the request just made (tag `R`). */
@@ -140,6 +170,8 @@ export type PosMessage =
   /** The module's last transaction record, the answer to query-last (tag `L`). */
   | { kind: 'lastRecord'; response: PosResponse }
   | { kind: 'progress'; stage: string }
+  /** The module's state, the answer to a status request (tag `S`). */
+  | { kind: 'moduleStatus'; status: PosModuleStatus }
   | { kind: 'invalid'; reason: string };
 
 type FieldKind = 'num' | 'text' | 'gb';
@@ -176,9 +208,21 @@ const responseFields = [
   ['orderId', 32, 'text'],
 ] as const satisfies readonly Field<string>[];
 
+const moduleStatusFields = [
+  ['respCode', 2, 'text'],
+  ['respInfo', 40, 'gb'],
+  ['state', 12, 'text'],
+  ['panMasked', 20, 'text'],
+  ['amount', 12, 'num'],
+  ['orderId', 32, 'text'],
+  ['batch', 6, 'num'],
+  ['mid', 15, 'text'],
+  ['tid', 8, 'text'],
+] as const satisfies readonly Field<string>[];
+
 type Values<F extends readonly Field<string>[]> = Record<F[number][0], string>;
 
-const TAG = { request: 'C', result: 'R', lastRecord: 'L', progress: 'P' } as const;
+const TAG = { request: 'C', result: 'R', lastRecord: 'L', progress: 'P', moduleStatus: 'S' } as const;
 
 /**
  * Numbers are right-aligned and zero-padded, text left-aligned and space-padded; an absent value
@@ -231,8 +275,9 @@ function typeFromCode(code: string): TransType | undefined {
 }
 
 /**
- * A module must never send a full card number, but if one ever did, it stops here: everything
- * past the codec sees at most the first 6 and last 4 digits, as a receipt may print them.
+ * A full card number never crosses the line: every card number is masked as it is encoded and
+ * again as it is decoded, so neither a module that slipped nor a host that did can put one on
+ * the wire or past the codec. At most the first 6 and last 4 digits, as a receipt may print them.
  */
 export function maskPan(pan: string): string {
   const digits = pan.replace(/\D/g, '');
@@ -257,11 +302,26 @@ export function encodeMessage(message: Exclude<PosMessage, { kind: 'invalid' }>)
         ...r,
         transType: transTypeCodes[r.transType],
         amount: amountText(r.amountFen),
+        panMasked: maskPan(r.panMasked),
       });
     }
     case 'progress':
       return Buffer.from(TAG.progress + message.stage, 'ascii');
+    case 'moduleStatus': {
+      const m = message.status;
+      if (m.state === 'unknown') throw new RangeError('a module reports a state it knows');
+      return encodeRecord(TAG.moduleStatus, moduleStatusFields, {
+        ...m,
+        state: moduleStateWords[m.state],
+        amount: amountText(m.amountFen),
+        panMasked: maskPan(m.panMasked),
+      });
+    }
   }
+}
+
+function stateFromWord(word: string): ModuleState | 'unknown' {
+  return (Object.keys(moduleStateWords) as ModuleState[]).find((s) => moduleStateWords[s] === word) ?? 'unknown';
 }
 
 export function decodeMessage(body: Buffer): PosMessage {
@@ -284,6 +344,15 @@ export function decodeMessage(body: Buffer): PosMessage {
     const { amount, ...fields } = v;
     const response = { ...fields, transType, amountFen: Number(amount || 0), panMasked: maskPan(v.panMasked) };
     return { kind: tag === TAG.result ? 'result' : 'lastRecord', response };
+  }
+  if (tag === TAG.moduleStatus) {
+    const v = decodeRecord(moduleStatusFields, rest);
+    if (!v) return { kind: 'invalid', reason: `status record of ${rest.length} bytes` };
+    const { amount, state, ...fields } = v;
+    return {
+      kind: 'moduleStatus',
+      status: { ...fields, state: stateFromWord(state), amountFen: Number(amount || 0), panMasked: maskPan(v.panMasked) },
+    };
   }
   return { kind: 'invalid', reason: `unknown body tag "${tag}"` };
 }

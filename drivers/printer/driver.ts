@@ -1,5 +1,8 @@
-import { DeviceError } from '../core/device-error.ts';
+import { DeviceError, isDeviceError } from '../core/device-error.ts';
 import { openSerial, type ByteTransport, type SerialOptions } from '../core/serial-transport.ts';
+import { openTcp } from '../core/tcp-transport.ts';
+import { parsePrinterAddress } from './address.ts';
+import { openUsbPrinter } from './usb-transport.ts';
 import { encodeReceipt, type ReceiptDocument } from './encoder.ts';
 import { decodeStatus, isStatusReply, statusProblem, statusQueries, statusRequest, type PrinterStatus, type StatusQuery } from './status.ts';
 
@@ -11,21 +14,47 @@ export interface ReceiptPrinterOptions {
   statusTimeoutMs?: number;
 }
 
+export interface ReceiptPrinterOpenOptions extends ReceiptPrinterOptions {
+  /** Serial only. */
+  baudRate?: number;
+  /** TCP only: how long the connection may take. */
+  connectTimeoutMs?: number;
+}
+
 /**
- * An 80 mm ESC/POS receipt printer over any two-way byte transport (serial now; TCP 9100 and USB
- * later, behind the same ByteTransport). One command in flight: a status query's reply byte
- * carries no tag, so two interleaved queries could not be told apart.
+ * An 80 mm ESC/POS receipt printer over any two-way byte transport: serial, TCP 9100 or USB,
+ * all behind ByteTransport. One command in flight: a status query's reply byte carries no tag,
+ * so two interleaved queries could not be told apart.
  */
 export class ReceiptPrinter {
-  static async open(path: string, options: { baudRate?: number; statusTimeoutMs?: number } = {}): Promise<ReceiptPrinter> {
-    const transport = await openSerial(path, { ...receiptPrinterSerial, baudRate: options.baudRate ?? receiptPrinterSerial.baudRate });
+  /**
+   * Opens the printer `where` says (address.ts): `/dev/...`, `tcp://HOST:PORT` or `usb://VID:PID`.
+   * A malformed address is a RangeError; a printer that cannot be reached is a DeviceError.
+   */
+  static async openAt(where: string, options: ReceiptPrinterOpenOptions = {}): Promise<ReceiptPrinter> {
+    const address = parsePrinterAddress(where);
+    let transport: ByteTransport;
+    if (address.transport === 'tcp') {
+      transport = await openTcp(address.host, address.port, { connectTimeoutMs: options.connectTimeoutMs });
+    } else if (address.transport === 'usb') {
+      transport = await openUsbPrinter(address);
+    } else {
+      transport = await openSerial(address.path, { ...receiptPrinterSerial, baudRate: options.baudRate ?? receiptPrinterSerial.baudRate });
+    }
     return new ReceiptPrinter(transport, options);
+  }
+
+  /** The same as `openAt`: existing configs name a serial path, and that is still one kind of address. */
+  static open(where: string, options: ReceiptPrinterOpenOptions = {}): Promise<ReceiptPrinter> {
+    return ReceiptPrinter.openAt(where, options);
   }
 
   private readonly statusTimeoutMs: number;
   private received: number[] = [];
   private wake: (() => void) | undefined;
   private closed = false;
+  /** Why the transport went away under us (a reset socket, an unplugged cable); undefined after our own close. */
+  private lost: DeviceError | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -37,8 +66,9 @@ export class ReceiptPrinter {
       this.received.push(...chunk);
       this.wake?.();
     });
-    transport.onClose(() => {
+    transport.onClose((error) => {
       this.closed = true;
+      if (error) this.lost = isDeviceError(error) ? error : new DeviceError('TRANSPORT', `receipt printer connection lost: ${error.message}`);
       this.wake?.();
     });
   }
@@ -91,7 +121,7 @@ export class ReceiptPrinter {
   private exclusive<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
       throwIfAborted(signal);
-      if (this.closed || !this.transport.isOpen) throw new DeviceError('NOT_OPEN', 'receipt printer is not open');
+      if (this.closed || !this.transport.isOpen) throw this.lost ?? new DeviceError('NOT_OPEN', 'receipt printer is not open');
       return task();
     });
     this.queue = run.catch(() => undefined);
@@ -130,7 +160,7 @@ export class ReceiptPrinter {
       const check = () => {
         const byte = this.received.shift();
         if (byte !== undefined) finish(() => resolve(byte));
-        else if (this.closed) finish(() => reject(new DeviceError('NOT_OPEN', 'receipt printer closed while waiting for status')));
+        else if (this.closed) finish(() => reject(this.lost ?? new DeviceError('NOT_OPEN', 'receipt printer closed while waiting for status')));
       };
       const onAbort = () => finish(() => reject(abortError()));
       const timer = setTimeout(

@@ -8,6 +8,7 @@ import {
   lrc,
   maskPan,
   type LinkItem,
+  type PosModuleStatus,
   type PosRequest,
   type PosResponse,
 } from '../../../drivers/pos/codec.ts';
@@ -27,6 +28,24 @@ const approvedResultFrame = hex(`
   31 34 30 39 33 30 31 35 30 39 33 30 31 35 30 30 30 31 32 33 38 36 31 32 33 37 38 39 38 33 31 30
   31 34 38 31 36 30 30 30 31 31 30 30 30 30 30 30 31 32 30 32 35 30 36 31 34 30 31 4a 51 33 5a 38
   4b 35 56 37 4e 34 4d 32 50 36 52 38 54 30 57 31 59 33 41 20 20 20 20 20 20 03 77`);
+
+// docs/pos-framing.md §5: the module's status while that sale waits for the PIN, a later refund, a reversal.
+const waitingPinStatusFrame = hex(`
+  02 30 31 34 38 53 30 30 bd bb d2 d7 d6 d0 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20
+  20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 57 41 49 54 49 4e 47 5f 50 49 4e 20 36 32 32 38
+  34 38 2a 2a 2a 2a 2a 2a 31 32 33 34 20 20 20 20 30 30 30 30 30 30 30 30 31 32 35 30 30 31 4a 51
+  33 5a 38 4b 35 56 37 4e 34 4d 32 50 36 52 38 54 30 57 31 59 33 41 20 20 20 20 20 20 30 30 30 30
+  30 31 38 39 38 33 31 30 31 34 38 31 36 30 30 30 31 31 30 30 30 30 30 30 31 03 7e`);
+const refundRequestFrame = hex(`
+  02 30 31 30 31 43 30 32 30 30 30 30 30 30 30 30 30 35 30 30 20 20 20 20 20 20 32 30 32 35 30 36
+  31 34 30 39 33 30 31 35 30 30 30 31 32 33 20 20 20 20 20 20 20 20 20 20 20 20 30 31 4a 51 34 42
+  32 43 33 44 34 45 35 46 36 47 37 48 38 4a 39 4b 30 4d 31 4e 20 20 20 20 20 20 4b 30 30 30 30 30
+  31 37 30 30 30 30 30 30 30 31 03 57`);
+const reversalRequestFrame = hex(`
+  02 30 31 30 31 43 30 33 30 30 30 30 30 30 30 30 31 32 35 30 20 20 20 20 20 20 20 20 20 20 20 20
+  20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 30 31 4a 51 33 5a
+  38 4b 35 56 37 4e 34 4d 32 50 36 52 38 54 30 57 31 59 33 41 20 20 20 20 20 20 4b 30 30 30 30 30
+  31 37 30 30 30 30 30 30 30 31 03 4d`);
 
 const orderId = '01JQ3Z8K5V7N4M2P6R8T0W1Y3A';
 const saleRequest: PosRequest = {
@@ -58,6 +77,26 @@ const approvedResponse: PosResponse = {
   settleDate: '20250614',
   orderId,
 };
+const waitingPinStatus: PosModuleStatus = {
+  respCode: '00',
+  respInfo: '交易中',
+  state: 'waitingPin',
+  panMasked: '622848******1234',
+  amountFen: 1250,
+  orderId,
+  batch: '000001',
+  mid: '898310148160001',
+  tid: '10000001',
+};
+const refundRequest: PosRequest = {
+  ...saleRequest,
+  transType: 'refund',
+  amountFen: 500,
+  oldDate: '20250614',
+  oldRrn: '093015000123',
+  orderId: '01JQ4B2C3D4E5F6G7H8J9K0M1N',
+};
+const reversalRequest: PosRequest = { ...saleRequest, transType: 'reversal' };
 
 function frames(items: LinkItem[]): Buffer[] {
   return items.flatMap((i) => (i.kind === 'frame' ? [i.body] : []));
@@ -75,7 +114,25 @@ describe('pos codec: golden frames from docs/pos-framing.md', () => {
           .join(' '),
       ),
     );
-    expect(blocks).toEqual([saleRequestFrame, approvedResultFrame]);
+    expect(blocks).toEqual([saleRequestFrame, approvedResultFrame, waitingPinStatusFrame, refundRequestFrame, reversalRequestFrame]);
+  });
+
+  it('encodes and decodes the status record, the refund and the reversal request', () => {
+    expect(encodeFrame(encodeMessage({ kind: 'moduleStatus', status: waitingPinStatus }))).toEqual(waitingPinStatusFrame);
+    expect(encodeFrame(encodeMessage({ kind: 'request', request: refundRequest }))).toEqual(refundRequestFrame);
+    expect(encodeFrame(encodeMessage({ kind: 'request', request: reversalRequest }))).toEqual(reversalRequestFrame);
+    const [status, refund, reversal] = frames(new PosFrameParser().push(Buffer.concat([waitingPinStatusFrame, refundRequestFrame, reversalRequestFrame])));
+    expect(decodeMessage(status!)).toEqual({ kind: 'moduleStatus', status: waitingPinStatus });
+    expect(decodeMessage(refund!)).toEqual({ kind: 'request', request: refundRequest });
+    expect(decodeMessage(reversal!)).toEqual({ kind: 'request', request: reversalRequest });
+  });
+
+  it('reads a module state word it does not know as unknown, and never sends one', () => {
+    const body = encodeMessage({ kind: 'moduleStatus', status: waitingPinStatus });
+    body.write('PRINTING    ', 43, 'latin1');
+    const back = decodeMessage(body);
+    expect(back.kind === 'moduleStatus' && back.status.state).toBe('unknown');
+    expect(() => encodeMessage({ kind: 'moduleStatus', status: { ...waitingPinStatus, state: 'unknown' } })).toThrow(RangeError);
   });
 
   it('encodes the sale request', () => {
@@ -124,10 +181,21 @@ describe('pos codec: fields', () => {
     expect(() => encodeMessage({ kind: 'request', request: { ...saleRequest, oldTrace: '12a' } })).toThrow(RangeError);
   });
 
-  it('never lets a full card number through', () => {
-    expect(maskPan('6228480402564890018')).toBe('622848*********0018');
+  it('never lets a full card number onto the wire or past the decoder', () => {
+    const pan = '6228480402564890018';
+    expect(maskPan(pan)).toBe('622848*********0018');
     expect(maskPan('622848******1234')).toBe('622848******1234');
-    const leaked = encodeMessage({ kind: 'result', response: { ...approvedResponse, panMasked: '6228480402564890018' } });
+    // A module (or a simulator) handing the encoder a full number still sends the masked one.
+    const result = encodeMessage({ kind: 'result', response: { ...approvedResponse, panMasked: pan } });
+    const status = encodeMessage({ kind: 'moduleStatus', status: { ...waitingPinStatus, panMasked: pan } });
+    for (const body of [result, status]) {
+      expect(body.includes(Buffer.from(pan))).toBe(false);
+      expect(body.includes(Buffer.from('622848*********0018'))).toBe(true);
+    }
+    // A module that put one on the wire anyway: the decoder masks it before anyone sees it.
+    const leaked = Buffer.from(result);
+    leaked.write(pan.padEnd(20), 45, 'latin1');
+    expect(leaked.includes(Buffer.from(pan))).toBe(true);
     const back = decodeMessage(leaked);
     expect(back.kind === 'result' && back.response.panMasked).toBe('622848*********0018');
   });

@@ -39,6 +39,11 @@ describe('ReceiptBuilder golden bytes (hardware-protocols.md §4.1)', () => {
     expect(body(new ReceiptBuilder().text('¥5'))).toBe('1c 26 81 30 84 36 35 1c 2e 0a');
   });
 
+  it('prints a patient name with 喆 and 堃 in GB18030, where GB2312 has neither', () => {
+    // 患者：王喆 李堃 — 喆 is 86 B4 and 堃 is 88 D2, both outside GB2312's A1-F7 rows.
+    expect(body(new ReceiptBuilder().text('患者：王喆 李堃'))).toBe('1c 26 bb bc d5 df a3 ba cd f5 86 b4 20 c0 ee 88 d2 1c 2e 0a');
+  });
+
   it('sets align, bold and size only when they change', () => {
     const b = new ReceiptBuilder().align('left').align('center').bold().bold().size(2, 2).size(2).align('right').bold(false).size(1, 3);
     expect(body(b)).toBe('1b 61 01 1b 45 01 1d 21 11 1b 61 02 1b 45 00 1d 21 02');
