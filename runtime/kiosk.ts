@@ -4,9 +4,12 @@ import path from 'node:path';
 import pino from 'pino';
 import { redactPaths } from '../contract/redaction.ts';
 import { CardDispenser } from '../drivers/card/driver.ts';
+import { BillAcceptor } from '../drivers/cash/driver.ts';
 import { IdCardReader } from '../drivers/idcard/driver.ts';
 import { PaymentModule } from '../drivers/pos/driver.ts';
 import { ReceiptPrinter } from '../drivers/printer/driver.ts';
+import { ReportPrinter } from '../drivers/report/driver.ts';
+import { QrScanner } from '../drivers/scanner/driver.ts';
 import { KioskTerminal } from '../screens/terminal.ts';
 import type { ScreenView } from '../screens/view.ts';
 import { ConfigError, type KioskConfig } from './config.ts';
@@ -50,6 +53,12 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   const printer = await open('printer', () => ReceiptPrinter.open(config.devices.printer.port, { baudRate: config.devices.printer.baudRate }));
   const idCardConfig = config.devices.idcard;
   const idCard = idCardConfig && (await open('idcard', () => IdCardReader.open(idCardConfig.port, { baudRate: idCardConfig.baudRate })));
+  const cashConfig = config.devices.cash;
+  const cash = cashConfig && (await open('cash', () => BillAcceptor.open(cashConfig.port, { baudRate: cashConfig.baudRate })));
+  if (cash) await open('cash', () => cash.connect());
+  const scannerConfig = config.devices.scanner;
+  const scanner = scannerConfig && (await open('scanner', () => QrScanner.open(scannerConfig.port, { baudRate: scannerConfig.baudRate })));
+  const report = config.devices.report && new ReportPrinter(config.devices.report.printer);
 
   const link = new Link(config.kioskId, config.broker.url, logFn, tls);
   const outbox = new Outbox(journal, link);
@@ -63,6 +72,9 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
       pos: (signal) => pos.status({ signal }),
       card: (signal) => card.status(signal),
       ...(idCard ? { idcard: (signal: AbortSignal) => idCard.samStatus(signal) } : {}),
+      ...(cash ? { cash: (signal: AbortSignal) => cash.status(signal) } : {}),
+      ...(scanner ? { scanner: async () => scanner.status() } : {}),
+      ...(report ? { report: (signal: AbortSignal) => report.status(signal) } : {}),
     },
     { pollMs: config.fleet.healthPollMs, probeTimeoutMs: 5000 },
   );
@@ -70,6 +82,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   health.start();
   fleet.start();
 
+  if (!process.stdout.isTTY) throw new ConfigError('the kiosk draws its screen on a terminal, and stdout is not one');
   const terminal = new KioskTerminal({ columns: config.screen.columns, rows: config.screen.rows });
   terminal.start();
   const base: Omit<ScreenView, 'screen' | 'voice'> = { hospital: config.site.hospital, location: config.site.location, kioskId: config.kioskId, serviceAvailable: false };
@@ -92,7 +105,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     outbox.stop();
     terminal.stop();
     await link.stop();
-    await Promise.allSettled([card.close(), pos.close(), printer.close(), idCard?.close()]);
+    await Promise.allSettled([card.close(), pos.close(), printer.close(), idCard?.close(), cash?.close(), scanner?.close()]);
     journal.close();
   };
   terminal.onEvent((event) => (event.type === 'callStaff' ? session.callStaff() : session.send(event)));

@@ -54,6 +54,9 @@ export class KioskTerminal {
     this.term.on('key', this.handleKey);
     this.term.on('mouse', this.handleMouse);
     this.term.on('resize', this.handleResize);
+    // The panel's terminal can go away (a hang-up, a closed session): drawing then fails with
+    // EIO, which must not crash a kiosk that is finishing a payment.
+    (this.term as unknown as { stdout: NodeJS.WriteStream }).stdout.on('error', () => undefined);
   }
 
   draw(view: ScreenView): void {

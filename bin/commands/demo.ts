@@ -11,9 +11,10 @@ import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 const zizhu = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'zizhu');
 
 /**
- * `zizhu demo`: a broker, the bridge with the simulated hospital, the three device simulators and
- * one kiosk in this terminal. F2 inserts the first fixture patient's card, F3 approves at the bank
- * module, F4 declines, F5 takes the card back. Ctrl-C stops everything.
+ * `zizhu demo`: a broker, the bridge with the simulated hospital, a simulator of every kiosk device
+ * (each its own process) and one kiosk in this terminal. F2 inserts the first fixture patient's
+ * card, F3 approves at the bank module, F4 declines, F5 takes the card back, F6/F7 place and lift
+ * an ID card. Ctrl-C stops everything.
  */
 export async function demo(argv: string[]): Promise<number> {
   const dir = argv[0] === '--data' && argv[1] ? path.resolve(argv[1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-demo-'));
@@ -22,8 +23,11 @@ export async function demo(argv: string[]): Promise<number> {
   const logFile = fs.openSync(path.join(dir, 'demo.log'), 'a');
   const broker = await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') });
   const cleanup = async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    // A child killed by a signal has no exit code, only a signal code: both mean it is gone.
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
+    for (const c of running) c.kill('SIGTERM');
+    await Promise.all(exited);
     await broker.stop();
   };
   try {
@@ -34,7 +38,7 @@ export async function demo(argv: string[]): Promise<number> {
 
     children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo'], { stdio: ['ignore', logFile, logFile] }));
     const sims: Record<string, { port: string; socket: string }> = {};
-    for (const kind of ['card', 'pos', 'printer', 'idcard'] as const) {
+    for (const kind of ['card', 'pos', 'printer', 'idcard', 'cash', 'scanner', 'report'] as const) {
       const socket = path.join(dir, `${kind}.sock`);
       fs.rmSync(socket, { force: true });
       const child = spawn(zizhu, ['sim', kind, '--control', socket], { stdio: ['pipe', 'pipe', logFile] });
@@ -42,6 +46,8 @@ export async function demo(argv: string[]): Promise<number> {
       const port = await firstLinePort(child);
       // Keep reading what the simulator says (receipts, sales) into the demo log.
       child.stdout!.on('data', (d: Buffer) => fs.appendFileSync(path.join(dir, `${kind}.jsonl`), d));
+      // Reading the first line paused the stream; without this the log stays empty.
+      child.stdout!.resume();
       sims[kind] = { port, socket };
     }
 
@@ -55,6 +61,10 @@ export async function demo(argv: string[]): Promise<number> {
         pos: { port: sims.pos!.port, baudRate: 9600 },
         printer: { port: sims.printer!.port, baudRate: 115200 },
         idcard: { port: sims.idcard!.port, baudRate: 115200 },
+        cash: { port: sims.cash!.port, baudRate: 9600, model: 'ITL-SSP' },
+        scanner: { port: sims.scanner!.port, baudRate: 9600 },
+        // The A4 printer's simulator is ippeveprinter; its "port" is the printer's IPP URI.
+        report: { printer: sims.report!.port },
       },
       demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, patientCardNo: patient.cardNo },
     };
@@ -65,6 +75,9 @@ export async function demo(argv: string[]): Promise<number> {
     // Ctrl-C reaches the whole foreground group; the kiosk handles it and we tidy up after it.
     process.on('SIGINT', () => undefined);
     process.on('SIGTERM', () => kiosk.kill('SIGTERM'));
+    process.on('SIGHUP', () => kiosk.kill('SIGTERM'));
+    // A closed terminal makes writes fail; the tidy-up below must still run.
+    process.stdout.on('error', () => undefined);
     const code = await new Promise<number>((r) => kiosk.once('exit', (c) => r(c ?? 0)));
     console.log(`demo stopped; its data, logs and printed receipts are in ${dir}`);
     return code;

@@ -33,5 +33,6 @@ export async function kiosk(argv: string[]): Promise<number> {
     const done = () => void stop().then(() => resolve(exitCodes.ok));
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
+    process.once('SIGHUP', done);
   });
 }

@@ -86,8 +86,8 @@ export async function serveSimulator(running: ServedSimulator, controlSocket?: s
     await running.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  // SIGHUP too: a closed terminal must not leave an ippeveprinter or a socat behind.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => void stop());
   const stdin = readline.createInterface({ input: process.stdin });
   stdin.on('line', (line) => {
     if (line.trim()) void Promise.resolve(running.control(line)).then(print);

@@ -1,3 +1,4 @@
+import type { DeviceStatus } from '../core/status.ts';
 import { DeviceError } from '../core/device-error.ts';
 import { openSerial, type ByteTransport, type SerialOptions } from '../core/serial-transport.ts';
 import { LineSplitter, MAX_CODE_LENGTH, decodeScan, type InsuranceRule, type ScanLine, type ScannedCode } from './codec.ts';
@@ -93,6 +94,14 @@ export class QrScanner {
     const wrapped = (decode: Decode) => (decode.ok ? listener(decode.scan) : onGarbage?.(decode.error));
     this.listeners.add(wrapped);
     return () => this.listeners.delete(wrapped);
+  }
+
+  /**
+   * A serial-mode scanner answers nothing, so all the driver can know is that its port is open;
+   * a scanner unplugged from USB closes the port and reads `offline`.
+   */
+  status(): DeviceStatus {
+    return { status: !this.closed && this.transport.isOpen ? 'online' : 'offline' };
   }
 
   async close(): Promise<void> {

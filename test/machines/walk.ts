@@ -43,20 +43,20 @@ export function walk(machine: AnyStateMachine, options: WalkOptions): Walk {
     input: options.input,
     events: (snapshot: AnyMachineSnapshot) => eventsOf(snapshot, options),
     serializeState: (s) => serialize(s as AnyMachineSnapshot),
-  });
+  }) as unknown as Record<string, { state: AnyMachineSnapshot; transitions: Record<string, { event: EventObject; state: AnyMachineSnapshot }> }>;
 
   const initialKey = Object.keys(adjacency)[0]!;
   const paths: Path[] = [];
   const visit = (key: string, onPath: Set<string>, steps: Step[]) => {
     const transitions = Object.values(adjacency[key]!.transitions);
-    if (transitions.length === 0) return void paths.push({ start: adjacency[initialKey]!.state as AnyMachineSnapshot, steps });
+    if (transitions.length === 0) return void paths.push({ start: adjacency[initialKey]!.state, steps });
     for (const { event, state } of transitions) {
-      const next = serialize(state as AnyMachineSnapshot);
+      const next = serialize(state);
       // A self-loop (an event forwarded to a child, a stage update) adds no path of its own.
       if (next === key) continue;
-      const path = [...steps, { event: event as EventObject, state: state as AnyMachineSnapshot }];
+      const path = [...steps, { event, state }];
       // A path ends where it closes a loop (back to attract, a retry): the closing step is kept.
-      if (onPath.has(next) || !adjacency[next]) paths.push({ start: adjacency[initialKey]!.state as AnyMachineSnapshot, steps: path });
+      if (onPath.has(next) || !adjacency[next]) paths.push({ start: adjacency[initialKey]!.state, steps: path });
       else visit(next, new Set([...onPath, next]), path);
     }
   };
@@ -65,7 +65,7 @@ export function walk(machine: AnyStateMachine, options: WalkOptions): Walk {
   const statesSeen = new Set<string>();
   let transitionsCovered = 0;
   for (const { state, transitions } of Object.values(adjacency)) {
-    for (const node of (state as AnyMachineSnapshot)._nodes) statesSeen.add(node.id);
+    for (const node of state._nodes) statesSeen.add(node.id);
     transitionsCovered += Object.keys(transitions).length;
   }
   // A transient state (only `always`) is passed through within one step and never rests.
