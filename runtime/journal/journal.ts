@@ -24,6 +24,10 @@ export interface JournalEntry {
   open?: string;
   /** Closes the transaction in this state. */
   close?: Exclude<TxnState, 'OPEN'>;
+  /** A note of this many fen went into the cash box (the cash-unit counters, DESIGN.md §5). */
+  stacked?: number;
+  /** Staff emptied the cash box: the counters start again from zero. */
+  cashboxCleared?: true;
 }
 
 export interface JournalEvent {
@@ -43,7 +47,7 @@ export interface TxnRow extends MoneyTotals {
 }
 
 /** What an event did to its transaction, kept beside the data so `journal verify` can replay it. */
-export type TxnEffect = Pick<JournalEntry, 'money' | 'open' | 'close'>;
+export type TxnEffect = Pick<JournalEntry, 'money' | 'open' | 'close' | 'stacked' | 'cashboxCleared'>;
 
 export function eventHash(
   prevHash: string,
@@ -96,7 +100,10 @@ export class Journal {
       const ts = this.now();
       const data = JSON.stringify(entry.data ?? {});
       const seq = ((this.db.prepare('SELECT max(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
-      const effect = entry.money || entry.open || entry.close ? JSON.stringify({ money: entry.money, open: entry.open, close: entry.close }) : null;
+      const effect =
+        entry.money || entry.open || entry.close || entry.stacked || entry.cashboxCleared
+          ? JSON.stringify({ money: entry.money, open: entry.open, close: entry.close, stacked: entry.stacked, cashboxCleared: entry.cashboxCleared })
+          : null;
       const hash = eventHash(this.lastHash, { seq, ts, type: entry.type, txnId: entry.txnId, data, effect });
       this.db
         .prepare('INSERT INTO events(seq, ts, type, txn_id, data, effect, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -106,6 +113,11 @@ export class Journal {
         this.db.prepare("INSERT INTO txns(txn_id, kind, state, opened_at) VALUES (?, ?, 'OPEN', ?)").run(entry.txnId, entry.open, ts);
       }
       if (entry.money || entry.close) this.applyToTxn(entry, ts);
+      if (entry.cashboxCleared) this.db.prepare('DELETE FROM cash_units').run();
+      if (entry.stacked !== undefined) {
+        if (!Number.isSafeInteger(entry.stacked) || entry.stacked <= 0) throw new Error(`${entry.type}: stacked must be a note's value in fen`);
+        this.db.prepare('INSERT INTO cash_units(denomination, count) VALUES (?, 1) ON CONFLICT(denomination) DO UPDATE SET count = count + 1').run(entry.stacked);
+      }
       this.lastHash = hash;
       return { seq, ts, type: entry.type, txnId: entry.txnId, data: entry.data ?? {} };
     })();
@@ -125,6 +137,11 @@ export class Journal {
       this.db.prepare(`UPDATE txns SET ${column} = ${column} + ? WHERE txn_id = ?`).run(delta, txn.txnId);
     }
     if (entry.close) this.db.prepare('UPDATE txns SET state = ?, closed_at = ? WHERE txn_id = ?').run(entry.close, ts, txn.txnId);
+  }
+
+  /** Notes in the cash box by denomination since it was last emptied, as the journal counted them. */
+  cashUnits(): { denomination: number; count: number }[] {
+    return this.db.prepare('SELECT denomination, count FROM cash_units ORDER BY denomination').all() as { denomination: number; count: number }[];
   }
 
   txn(txnId: string): TxnRow | undefined {

@@ -29,6 +29,7 @@ export function verifyJournal(file: string): VerifyReport {
     const journalId = (db.prepare("SELECT value FROM meta WHERE key = 'journalId'").get() as { value: string } | undefined)?.value ?? '';
     const problems: VerifyReport['problems'] = [];
     const replayed = new Map<string, Totals>();
+    const units = new Map<number, number>();
     let prev = journalId;
     let events = 0;
     for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as Iterable<Record<string, string | number | null>>) {
@@ -39,8 +40,14 @@ export function verifyJournal(file: string): VerifyReport {
       const hash = eventHash(String(row.prev_hash), { seq, ts: Number(row.ts), type: String(row.type), txnId, data: String(row.data), effect: row.effect as string | null });
       if (hash !== row.hash) problems.push({ seq, txnId, problem: 'row altered: its hash does not match its content' });
       prev = String(row.hash);
-      if (row.effect && txnId) replay(replayed, txnId, JSON.parse(String(row.effect)) as TxnEffect, seq, problems);
+      const effect = row.effect ? (JSON.parse(String(row.effect)) as TxnEffect) : undefined;
+      if (effect?.cashboxCleared) units.clear();
+      if (effect?.stacked) units.set(effect.stacked, (units.get(effect.stacked) ?? 0) + 1);
+      if ((effect?.money || effect?.open || effect?.close) && txnId) replay(replayed, txnId, effect, seq, problems);
     }
+    const storedUnits = db.prepare('SELECT denomination, count FROM cash_units').all() as { denomination: number; count: number }[];
+    const sameUnits = storedUnits.length === units.size && storedUnits.every((u) => units.get(u.denomination) === u.count);
+    if (!sameUnits) problems.push({ problem: 'cash-box counters differ from the notes the events stacked' });
     const stored = db.prepare('SELECT * FROM txns').all() as Record<string, string | number>[];
     const report: VerifyReport = { ok: true, journalId, events, txns: stored.length, open: { count: 0, fen: 0 }, pending: { count: 0, fen: 0 }, problems };
     for (const row of stored) {

@@ -69,6 +69,30 @@ describe('kiosk journal (real SQLite files) and `zizhu journal verify`', () => {
     expect(r.stdout).toContain('altered');
   });
 
+  it('counts the cash box per denomination from the notes stacked, and verify catches a counter that disagrees', async () => {
+    const file = journalFile();
+    const j = Journal.open(file);
+    const txnId = '01JA0000000000000000000009';
+    j.record({ type: 'txn.opened', txnId, open: 'bill.pay', data: {} });
+    for (const fen of [10_000, 5000, 10_000]) j.record({ type: 'cash.note.stacked', txnId, stacked: fen, money: { collected: fen }, data: { fen } });
+    expect(j.cashUnits()).toEqual([
+      { denomination: 5000, count: 1 },
+      { denomination: 10_000, count: 2 },
+    ]);
+    j.record({ type: 'cashbox.cleared', cashboxCleared: true, data: { countedFen: 25_000 } });
+    expect(j.cashUnits()).toEqual([]);
+    j.record({ type: 'cash.note.stacked', txnId, stacked: 2000, money: { collected: 2000 }, data: { fen: 2000 } });
+    j.close();
+    expect((await runZizhu(['journal', 'verify', '--db', file, '--json'])).code).toBe(0);
+
+    const db = new Database(file);
+    db.prepare('UPDATE cash_units SET count = 5 WHERE denomination = 2000').run();
+    db.close();
+    const run = await runZizhu(['journal', 'verify', '--db', file, '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('cash-box counters differ');
+  });
+
   it('exits 2 when the file is missing', async () => {
     const r = await runZizhu(['journal', 'verify', '--db', '/nonexistent/journal.sqlite']);
     expect(r.code).toBe(2);
