@@ -1,14 +1,16 @@
-import { assign, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
-import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, PosStage, PreSettleResult, ScreenMeta, SettleOutcome } from './types.ts';
+import { assign, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
+import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, CashResult, Collected, PayMethod, PosStage, PreSettleResult, ScreenMeta, SettleOutcome } from './types.ts';
 
 /**
- * Paying outstanding outpatient bills by bank card (issue 2). Every money step is an actor the
+ * Paying outstanding outpatient bills by bank card or cash. Every money step is an actor the
  * runtime provides; each writes its intent to the journal before it acts and its result after.
  * Waiting on the bank module or central is system-wait: no `after` leads back to attract there.
+ * Cash already taken is never just dropped: it is applied, or owed back on a voucher.
  */
 export type CardSaleEvent = { type: 'pos.stage'; stage: PosStage } | { type: 'pos.result'; sale: CardSale };
+export type CashEvent = { type: 'cash.progress'; insertedFen: number } | { type: 'cash.result'; cash: CashResult };
 
-export type BillPaymentEvent = { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | CardSaleEvent;
+export type BillPaymentEvent = { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'method'; method: PayMethod } | CardSaleEvent | CashEvent;
 
 export interface BillPaymentContext extends BillPaymentInput {
   totalFen: number;
@@ -16,6 +18,9 @@ export interface BillPaymentContext extends BillPaymentInput {
   preSettle?: PreSettleResult;
   posStage?: PosStage;
   sale?: CardSale;
+  /** Notes credited so far on the cash screen. */
+  insertedFen?: number;
+  cash?: CashResult;
   hisReceiptNo?: string;
   problem?: string;
   end?: BillPaymentOutput['end'];
@@ -37,12 +42,24 @@ export const billPaymentMachine = setup({
     ),
     /** Drives the bank module; sends `pos.stage` while the patient acts, then `pos.result`. */
     cardSale: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
-    /** Tells central the card was paid; resolves unknown outcomes itself (query, never guess). */
-    settle: fromPromise<SettleOutcome, { txnId: string; preSettleId: string; sale: CardSale }>(async () => { throw new Error('provided by the runtime'); }),
+    /**
+     * Takes notes up to the amount due; sends `cash.progress` per note and `cash.result` once the
+     * acceptor has stopped. A `cash.stop` from the flow (the patient cancels, or goes quiet) ends it.
+     */
+    cashCollect: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
+    /** Tells central what was paid; resolves unknown outcomes itself (query, never guess). */
+    settle: fromPromise<SettleOutcome, { txnId: string; preSettleId: string; collected: Collected }>(async () => { throw new Error('provided by the runtime'); }),
     voidSale: fromPromise<void, { txnId: string; sale: CardSale; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
     /** The bills' items go on the receipt; the journal keeps only bill numbers and amounts. */
     printReceipt: fromPromise<void, { txnId: string; bills: Bill[] }>(async () => { throw new Error('provided by the runtime'); }),
     printSlip: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** Closes a transaction in which nothing was collected (ABANDONED, also at central). */
+    abandon: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** Cash taken but not applied: a voucher the patient takes to a cashier; closes the transaction. */
+    printCashVoucher: fromPromise<void, { txnId: string; amountFen: number; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
+  },
+  guards: {
+    oneMethod: ({ context }) => context.methods.length === 1,
   },
   delays: { choice: ({ context }) => context.timeouts.choiceMs },
 }).createMachine({
@@ -60,9 +77,30 @@ export const billPaymentMachine = setup({
       invoke: {
         src: 'preSettle',
         input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, bills: context.bills, totalFen: context.totalFen }),
-        onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
+        onDone: { target: 'choosing', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
         onError: { target: 'notPaid', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
+    },
+    // One working method needs no question; otherwise the patient picks (the screen says why one is missing).
+    choosing: {
+      always: [
+        { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'cash', target: 'payingCash' },
+        { guard: 'oneMethod', target: 'paying' },
+      ],
+      meta: meta({ screen: 'pay.method', voice: 'pay.method', countdown: 'choiceMs' }),
+      on: {
+        method: [
+          { guard: ({ event, context }) => event.method === 'cash' && context.methods.includes('cash'), target: 'payingCash' },
+          { guard: ({ event, context }) => event.method === 'card' && context.methods.includes('card'), target: 'paying' },
+        ],
+        cancel: 'notChosen',
+      },
+      after: { choice: 'notChosen' },
+    },
+    // Nothing was collected: central is told, so the pre-settlement can never be paid late.
+    notChosen: {
+      meta: meta({ screen: 'wait.central', voice: 'wait.central' }),
+      invoke: { src: 'abandon', input: ({ context }) => ({ txnId: context.txnId! }), onDone: { target: 'done', actions: assign({ end: 'notPaid' }) }, onError: { target: 'done', actions: assign({ end: 'notPaid' }) } },
     },
     paying: {
       meta: meta({ screen: 'pay.card', voice: 'pay.card' }),
@@ -79,6 +117,43 @@ export const billPaymentMachine = setup({
         ],
       },
     },
+    payingCash: {
+      entry: assign({ insertedFen: 0, cash: undefined }),
+      invoke: { id: 'cashCollect', src: 'cashCollect', input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.preSettle!.selfFen }) },
+      on: {
+        'cash.result': [
+          { guard: ({ event }) => event.cash.ended === 'paid', target: 'settling', actions: assign({ cash: ({ event }) => event.cash }) },
+          { guard: ({ event }) => event.cash.insertedFen > 0, target: 'cashVoucher', actions: assign({ cash: ({ event }) => event.cash, problem: 'cash not completed' }) },
+          { target: 'notPaid', actions: assign({ cash: ({ event }) => event.cash, problem: ({ event }) => (event.cash.ended === 'fault' ? 'bill acceptor fault' : 'no notes inserted') }) },
+        ],
+      },
+      initial: 'feeding',
+      states: {
+        // A patient who stops feeding notes for a whole countdown has gone: stop and account for what came in.
+        feeding: {
+          meta: meta({ screen: 'pay.cash', voice: 'pay.cash', countdown: 'choiceMs' }),
+          on: {
+            'cash.progress': { target: 'feeding', reenter: true, actions: assign({ insertedFen: ({ event }) => event.insertedFen }) },
+            cancel: 'stopping',
+          },
+          after: { choice: 'stopping' },
+        },
+        stopping: {
+          meta: meta({ screen: 'pay.cash', voice: 'pay.cashStopping' }),
+          entry: sendTo('cashCollect', { type: 'cash.stop' }),
+          on: { 'cash.progress': { actions: assign({ insertedFen: ({ event }) => event.insertedFen }) } },
+        },
+      },
+    },
+    cashVoucher: {
+      meta: meta({ screen: 'print.slip', voice: 'print.voucher' }),
+      invoke: {
+        src: 'printCashVoucher',
+        input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.cash!.insertedFen, reason: context.problem ?? 'not paid' }),
+        onDone: { target: 'done', actions: assign({ end: 'voucher' }) },
+        onError: { target: 'done', actions: assign({ end: 'voucher' }) },
+      },
+    },
     declined: {
       meta: meta({ screen: 'pay.declined', voice: 'pay.declined', countdown: 'choiceMs' }),
       on: {
@@ -91,10 +166,12 @@ export const billPaymentMachine = setup({
       meta: meta({ screen: 'wait.settle', voice: 'wait.settle' }),
       invoke: {
         src: 'settle',
-        input: ({ context }) => ({ txnId: context.txnId!, preSettleId: context.preSettle!.preSettleId, sale: context.sale! }),
+        input: ({ context }) => ({ txnId: context.txnId!, preSettleId: context.preSettle!.preSettleId, collected: collectedOf(context) }),
         onDone: [
           { guard: ({ event }) => event.output.outcome === 'settled', target: 'printing', actions: assign({ hisReceiptNo: ({ event }) => (event.output.outcome === 'settled' ? event.output.hisReceiptNo : undefined) }) },
-          { guard: ({ event }) => event.output.outcome === 'reverse', target: 'reversing', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
+          // Not applied: a card sale is voided on the module; cash can only be owed back on a voucher.
+          { guard: ({ event, context }) => (event.output.outcome === 'reverse' || event.output.outcome === 'voucher') && context.cash !== undefined, target: 'cashVoucher', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
+          { guard: ({ event }) => event.output.outcome === 'reverse' || event.output.outcome === 'voucher', target: 'reversing', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
           { target: 'pendingSlip', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
         ],
         // The settle actor turns every failure into an outcome; an error here is a bug, and the
@@ -133,6 +210,11 @@ export const billPaymentMachine = setup({
   },
   output: ({ context }) => ({ end: context.end ?? 'notPaid', txnId: context.txnId, hisReceiptNo: context.hisReceiptNo }),
 });
+
+/** What was paid, for central: the card sale, or the notes. */
+function collectedOf(context: BillPaymentContext): Collected {
+  return context.cash ? { method: 'cash', cash: context.cash } : { method: 'card', sale: context.sale! };
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import { billPaymentMachine } from './billPayment.ts';
-import type { Bill, BillPaymentOutput, ScreenMeta, Timeouts } from './types.ts';
+import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from './types.ts';
 
 /**
  * One patient's visit, from the attract screen back to it (DESIGN.md §4): card in, who are you,
@@ -9,10 +9,15 @@ import type { Bill, BillPaymentOutput, ScreenMeta, Timeouts } from './types.ts';
  */
 export interface SessionInput {
   timeouts: Timeouts;
+  /** Config: an overpaying note is taken against a change voucher instead of refused. */
+  cashChange: boolean;
 }
 
 export interface SessionContext {
   timeouts: Timeouts;
+  cashChange: boolean;
+  /** The payment methods working when the patient chose to pay. */
+  payMethods?: PayMethod[];
   /** How the patient identified: their patient card in the reader, or their ID card on the pad. */
   credential?: Credential;
   patientId?: string;
@@ -27,7 +32,8 @@ export interface Credential {
   credNo: string;
 }
 
-export type SessionEvent = { type: 'pay' } | { type: 'cancel' } | { type: 'confirm' } | { type: 'retry' };
+/** `pay` carries the methods working at that moment: the host knows the devices, the machine does not. */
+export type SessionEvent = { type: 'pay'; methods: PayMethod[] } | { type: 'method'; method: PayMethod } | { type: 'cancel' } | { type: 'confirm' } | { type: 'retry' };
 
 const meta = (m: ScreenMeta) => m;
 
@@ -57,7 +63,7 @@ export const sessionMachine = setup({
     billPayment: billPaymentMachine,
   },
   actions: {
-    wipe: assign({ credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
+    wipe: assign({ payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
     toFlow: sendTo('billPayment', ({ event }) => event),
   },
   delays: {
@@ -67,7 +73,7 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: 'session',
-  context: ({ input }) => ({ timeouts: input.timeouts }),
+  context: ({ input }) => ({ timeouts: input.timeouts, cashChange: input.cashChange }),
   initial: 'attract',
   states: {
     attract: {
@@ -116,7 +122,7 @@ export const sessionMachine = setup({
     },
     bills: {
       meta: meta({ screen: 'bills.list', voice: 'bills.list', countdown: 'choiceMs' }),
-      on: { pay: 'paying', cancel: 'leaving' },
+      on: { pay: { target: 'paying', actions: assign({ payMethods: ({ event }) => event.methods }) }, cancel: 'leaving' },
       after: { choice: 'leaving' },
     },
     noBills: noticeThenEject('bills.none'),
@@ -125,11 +131,18 @@ export const sessionMachine = setup({
       invoke: {
         id: 'billPayment',
         src: 'billPayment',
-        input: ({ context }) => ({ patientId: context.patientId!, nameMasked: context.nameMasked!, bills: context.bills!, timeouts: context.timeouts }),
+        input: ({ context }) => ({
+          patientId: context.patientId!,
+          nameMasked: context.nameMasked!,
+          bills: context.bills!,
+          timeouts: context.timeouts,
+          methods: context.payMethods ?? [],
+          cashChange: context.cashChange,
+        }),
         onDone: { target: 'leaving', actions: assign({ payment: ({ event }) => event.output }) },
       },
       // Screen events reach the flow that owns the screen.
-      on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' } },
+      on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' }, method: { actions: 'toFlow' } },
     },
     // A patient card goes back out of the gate; an ID card was never taken in.
     leaving: {

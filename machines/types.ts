@@ -16,9 +16,28 @@ export type PosStage = 'insertCard' | 'enterPin' | 'processing';
  */
 export type CardSale = Omit<CardPayment, 'method'> & { approved: boolean; respCode: string; respInfo: string };
 
+/** Notes taken for one payment; `changeFen` is owed back on a voucher (the kiosk gives no coins). */
+export interface CashResult {
+  insertedFen: number;
+  notes: number[];
+  changeFen: number;
+  ended: 'paid' | 'stopped' | 'fault';
+}
+
+/** Money the patient handed over, by the method they chose. */
+export type Collected = { method: 'card'; sale: CardSale } | { method: 'cash'; cash: CashResult };
+
+/** The ways a bill-payment flow can take money at this kiosk (QR and insurance come later). */
+export type PayMethod = 'card' | 'cash';
+
+/**
+ * What central's settlement means for the money: `reverse` a card sale on the module; owe cash
+ * back on a `voucher` (a cashier pays it out); `pending` for a cashier to settle.
+ */
 export type SettleOutcome =
   | { outcome: 'settled'; hisReceiptNo: string }
   | { outcome: 'reverse'; reason: string }
+  | { outcome: 'voucher'; reason: string }
   | { outcome: 'pending'; reason: string };
 
 export interface BillPaymentInput {
@@ -26,6 +45,10 @@ export interface BillPaymentInput {
   nameMasked: string;
   bills: Bill[];
   timeouts: Timeouts;
+  /** Methods working when the flow starts (DESIGN.md §5), in the order the screen offers them. */
+  methods: PayMethod[];
+  /** Whether an overpaying note is taken against a change voucher, so the cash screen can say. */
+  cashChange: boolean;
 }
 
 export interface Timeouts {
@@ -37,7 +60,8 @@ export interface Timeouts {
   goodbyeMs: number;
 }
 
-export type PaymentEnd = 'paid' | 'refunded' | 'pending' | 'notPaid';
+/** `voucher`: cash was taken but nothing was paid; the patient has a voucher for a cashier. */
+export type PaymentEnd = 'paid' | 'refunded' | 'voucher' | 'pending' | 'notPaid';
 
 export interface BillPaymentOutput {
   end: PaymentEnd;

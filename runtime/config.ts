@@ -46,9 +46,13 @@ export const kioskConfigSchema = z
       .default({ choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000, rpcMs: 15_000, saleMs: 120_000, settleDeadlineMs: 60_000 }),
     /** What this kiosk offers (DESIGN.md §5); a method is shown only while its device works. */
     payment: z
-      .object({ methods: z.array(z.enum(paymentMethods)).min(1).default(['card']) })
+      .object({
+        methods: z.array(z.enum(paymentMethods)).min(1).default(['card']),
+        /** The kiosk gives no coins: an overpaying note is refused, or taken against a change voucher. */
+        cashOverpay: z.enum(['refuse', 'voucher']).default('refuse'),
+      })
       .strict()
-      .default({ methods: ['card'] }),
+      .default({ methods: ['card'], cashOverpay: 'refuse' }),
     fleet: z
       .object({
         /** How often every device is asked for its status (state snapshot, alarms, availability). */
@@ -62,7 +66,7 @@ export const kioskConfigSchema = z
       .strict()
       .default({ columns: 66, rows: 19 }),
     /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
-    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
+    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), cash: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
   })
   .strict();
 

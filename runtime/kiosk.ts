@@ -14,6 +14,7 @@ import { KioskTerminal } from '../screens/terminal.ts';
 import type { ScreenView } from '../screens/view.ts';
 import { ConfigError, type KioskConfig } from './config.ts';
 import { CardMoves } from './card-moves.ts';
+import { CashSteps } from './cash-steps.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
 import { FleetAgent } from './fleet.ts';
@@ -93,7 +94,8 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     journal.record(entry);
     afterRecord();
   });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, fleet, log: logFn }, (view) => terminal.draw(view));
+  const cashSteps = cash && new CashSteps({ journal, acceptor: cash, afterRecord, overpay: config.payment.cashOverpay, log: logFn });
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, fleet, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
@@ -143,6 +145,7 @@ function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void 
     F4: [demo.pos, 'decline'],
     F5: [demo.card, 'take'],
     ...(demo.idcard ? { F6: [demo.idcard, 'place'] as [string, string], F7: [demo.idcard, 'remove'] as [string, string] } : {}),
+    ...(demo.cash ? { F8: [demo.cash, 'insert 10000'] as [string, string] } : {}),
   };
   const command = commands[key];
   if (!command) return;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ulid } from 'ulid';
 import { centralStateSchema, txAckSchema, type TxAck } from '../contract/facts.ts';
@@ -74,6 +75,8 @@ export class Link {
   private async onConnected(): Promise<void> {
     this.connSeq += 1;
     const c = this.client!;
+    // mqtt.js leaves Nagle on: every request would wait ~40 ms for its ACK (docs/benchmarks.md).
+    (c.stream as Partial<Socket>).setNoDelay?.(true);
     await c.subscribeAsync([topics.rpcRes(this.kid), topics.txAck(this.kid), topics.allCentralStates], { qos: 1 });
     const status = { v: 1, ts: Date.now(), kid: this.kid, state: 'online', bootId: this.bootId, connSeq: this.connSeq };
     await c.publishAsync(topics.status(this.kid), JSON.stringify(status), { qos: 1, retain: true });

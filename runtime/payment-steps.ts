@@ -3,11 +3,11 @@ import type { PayResult, PreSettleResult, RpcResponse, TxnQueryResult } from '..
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
 import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
-import type { Bill, CardSale, PosStage, SettleOutcome } from '../machines/types.ts';
+import type { Bill, CardSale, Collected, PosStage, SettleOutcome } from '../machines/types.ts';
 import type { KioskConfig } from './config.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
 import { RpcNoAnswer, type Link } from './link.ts';
-import { outcomeSlip, paidReceipt, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
+import { cashVoucher, outcomeSlip, paidReceipt, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
 
 export interface PaymentDeps {
   config: KioskConfig;
@@ -119,10 +119,14 @@ export class PaymentSteps {
     return sale;
   }
 
-  /** Central settles with the HIS. Definite no → reverse; unknown → ask until known, then PENDING at the deadline. */
-  async settle(txnId: string, preSettleId: string, sale: CardSale): Promise<SettleOutcome> {
-    this.record({ type: 'his.settle.intent', txnId, data: { preSettleId } });
-    const payment = { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
+  /**
+   * Central settles with the HIS. Definite no → reverse a card, or owe cash back on a voucher;
+   * unknown → ask until known, then PENDING at the deadline.
+   */
+  async settle(txnId: string, preSettleId: string, collected: Collected): Promise<SettleOutcome> {
+    this.record({ type: 'his.settle.intent', txnId, data: { preSettleId, method: collected.method } });
+    const payment = paymentOf(collected);
+    const { amountFen } = payment;
     const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
     while (Date.now() < until) {
       let r: RpcResponse<PayResult & { compensate?: string }>;
@@ -133,15 +137,15 @@ export class PaymentSteps {
         await sleep(1000);
         continue;
       }
-      if (r.status === 'OK' && r.data) return this.settled(txnId, sale.amountFen, r.data.hisReceiptNo);
-      if (r.status === 'FAILED' && r.data?.compensate === 'reverse') return this.refused(txnId, r.code ?? 'FAILED');
-      if (r.status === 'PENDING') return this.pending(txnId, sale.amountFen, r.message ?? 'HIS outcome unknown');
+      if (r.status === 'OK' && r.data) return this.settled(txnId, amountFen, r.data.hisReceiptNo, collected);
+      if (r.status === 'FAILED' && (r.data?.compensate === 'reverse' || r.data?.compensate === 'voucher')) return this.refused(txnId, r.code ?? 'FAILED', collected);
+      if (r.status === 'PENDING') return this.pending(txnId, collectedFen(collected), r.message ?? 'HIS outcome unknown');
       // A refusal without a reversal order (expired, conflict, malformed) is not proof the bill
       // is unpaid: central's record of the transaction decides.
       if (r.status === 'FAILED') break;
       await sleep(1000);
     }
-    return this.resolveByQuery(txnId, sale.amountFen, sale);
+    return this.resolveByQuery(txnId, collected);
   }
 
   /**
@@ -150,31 +154,47 @@ export class PaymentSteps {
    * payment, so it is sent once more (the same txnId is idempotent). While central itself does not
    * know the HIS outcome it is asked again, and at the deadline the money is PENDING, never reversed.
    */
-  async resolveByQuery(txnId: string, amountFen: number, sale: CardSale, finish?: { preSettleId: string }): Promise<SettleOutcome> {
+  async resolveByQuery(txnId: string, collected: Collected, finish?: { preSettleId: string }): Promise<SettleOutcome> {
+    const amountFen = paymentOf(collected).amountFen;
     const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
     for (;;) {
       const r = await this.insist<TxnQueryResult>('txn.query', { txnId });
       const q = r.data;
       if (r.status === 'OK' && q) {
-        if (q.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo);
-        if (q.state === 'PENDING') return this.pending(txnId, amountFen, 'central holds it pending');
-        if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish.preSettleId, sale);
-        // Central ordered a reversal, or holds no payment for this transaction: nothing was applied.
-        return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`);
+        if (q.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo, collected);
+        if (q.state === 'PENDING') return this.pending(txnId, collectedFen(collected), 'central holds it pending');
+        if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish.preSettleId, collected);
+        // Central ordered a compensation, or holds no payment for this transaction: nothing was applied.
+        return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`, collected);
       }
-      if (Date.now() >= until) return this.pending(txnId, amountFen, r.message ?? 'HIS outcome unknown');
+      if (Date.now() >= until) return this.pending(txnId, collectedFen(collected), r.message ?? 'HIS outcome unknown');
       await sleep(1000);
     }
   }
 
-  private settled(txnId: string, amountFen: number, hisReceiptNo: string): SettleOutcome {
-    this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen }, data: { settled: true, hisReceiptNo } });
+  /** Applied to the bill; cash paid over the amount is owed back on the change voucher the receipt carries. */
+  private settled(txnId: string, amountFen: number, hisReceiptNo: string, collected: Collected): SettleOutcome {
+    // One entry: a crash cannot leave the bill applied and the change not owed.
+    const changeFen = collected.method === 'cash' ? collected.cash.changeFen : 0;
+    this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen, ...(changeFen > 0 ? { voucher: changeFen } : {}) }, data: { settled: true, hisReceiptNo, changeFen } });
     return { outcome: 'settled', hisReceiptNo };
   }
 
-  private refused(txnId: string, code: string): SettleOutcome {
-    this.record({ type: 'his.settle.result', txnId, data: { settled: false, code, compensate: 'reverse' } });
-    return { outcome: 'reverse', reason: code };
+  private refused(txnId: string, code: string, collected: Collected): SettleOutcome {
+    const compensate = collected.method === 'cash' ? 'voucher' : 'reverse';
+    this.record({ type: 'his.settle.result', txnId, data: { settled: false, code, compensate } });
+    return { outcome: compensate, reason: code };
+  }
+
+  /**
+   * Cash taken but not applied (the bill was refused, the patient gave up half-way, the acceptor
+   * failed): the kiosk cannot hand notes back, so a voucher owes them, and the transaction closes.
+   */
+  async printCashVoucher(txnId: string, amountFen: number, reason: string): Promise<void> {
+    this.record({ type: 'cash.voucher.intent', txnId, data: { amountFen, reason } });
+    const printed = await this.print(cashVoucher({ ...this.facts(txnId), amountFen }, 'refund'));
+    this.record({ type: 'cash.voucher.printed', txnId, money: { voucher: amountFen }, data: { kind: 'refund', amountFen, printed } });
+    this.record({ type: 'txn.closed', txnId, close: 'COMPENSATED', data: { state: 'COMPENSATED', reason } });
   }
 
   private pending(txnId: string, amountFen: number, reason: string): SettleOutcome {
@@ -206,6 +226,7 @@ export class PaymentSteps {
     const facts = this.facts(txnId, extra.items);
     this.record({ type: 'receipt.print.intent', txnId, data: { reprint: extra.reprint ?? false } });
     const printed = await this.print(paidReceipt({ ...facts, reprint: extra.reprint }));
+    if (facts.cash && facts.cash.changeFen > 0) await this.print(cashVoucher({ ...facts, amountFen: facts.cash.changeFen, reprint: extra.reprint }, 'change'));
     this.record({ type: 'txn.closed', txnId, close: 'SETTLED', data: { state: 'SETTLED', receiptPrinted: printed } });
   }
 
@@ -233,6 +254,7 @@ export class PaymentSteps {
     const of = (type: string) => events.filter((e) => e.type === type).at(-1)?.data;
     const opened = of('txn.opened') ?? {};
     const sale = of('card.sale.result') as CardSale | undefined;
+    const cash = of('cash.collect.result') as { insertedFen: number; changeFen: number } | undefined;
     const settled = of('his.settle.result');
     const bills = ((opened.bills as ReceiptBill[] | undefined) ?? []).map((b) => ({
       ...b,
@@ -246,8 +268,24 @@ export class PaymentSteps {
       bills,
       amountFen: Number((of('bill.presettled')?.selfFen as number | undefined) ?? opened.totalFen ?? 0),
       sale: sale?.approved ? sale : undefined,
+      ...(cash ? { cash: { insertedFen: cash.insertedFen, changeFen: cash.changeFen } } : {}),
       hisReceiptNo: settled?.hisReceiptNo as string | undefined,
       at: new Date(),
     };
   }
+}
+
+/** The contract's payment object for what was collected (DESIGN.md §7: one schema for every money op). */
+export function paymentOf(collected: Collected): { method: 'card' | 'cash'; amountFen: number } & Record<string, unknown> {
+  if (collected.method === 'card') {
+    const { sale } = collected;
+    return { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
+  }
+  const { cash } = collected;
+  return { method: 'cash', amountFen: cash.insertedFen - cash.changeFen, insertedFen: cash.insertedFen, notes: cash.notes, changeFen: cash.changeFen };
+}
+
+/** All the money the patient handed over, which is what a PENDING slip must account for. */
+function collectedFen(collected: Collected): number {
+  return collected.method === 'card' ? collected.sale.amountFen : collected.cash.insertedFen;
 }

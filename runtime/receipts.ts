@@ -18,6 +18,7 @@ export interface PaymentFacts {
   bills: ReceiptBill[];
   amountFen: number;
   sale?: CardSale;
+  cash?: { insertedFen: number; changeFen: number };
   hisReceiptNo?: string;
   at: Date;
   reprint?: boolean;
@@ -64,8 +65,39 @@ export function paidReceipt(f: PaymentFacts): ReceiptDocument {
     { row: ['HIS收据号', f.hisReceiptNo ?? ''] },
     { row: ['交易号', f.txnId] },
     ...cardLines(f.sale),
+    ...cashLines(f.cash),
     { qr: f.txnId },
     { text: '请妥善保管本凭证', align: 'center' },
+  ];
+}
+
+function cashLines(cash: PaymentFacts['cash']): ReceiptDocument {
+  if (!cash) return [];
+  return [
+    { row: ['现金投入(元)', formatYuan(cash.insertedFen)] as [string, string] },
+    ...(cash.changeFen > 0 ? [{ row: ['找零凭证(元)', formatYuan(cash.changeFen)] as [string, string] }] : []),
+  ];
+}
+
+const voucherText: Record<'change' | 'refund', { title: string; lines: string[] }> = {
+  change: { title: '现金找零凭证', lines: ['本机不找零.', '请凭此凭证到人工窗口领取找零.'] },
+  refund: { title: '现金退款凭证', lines: ['您投入的现金未能用于缴费,', '请凭此凭证到人工窗口领取退款.', '账单仍未缴,可重新缴费.'] },
+};
+
+/**
+ * Cash the kiosk owes back: change over the amount due, or all of it when nothing was applied.
+ * The transaction number in the QR lets a cashier find it in the journal and pay it once.
+ */
+export function cashVoucher(f: PaymentFacts, kind: 'change' | 'refund'): ReceiptDocument {
+  const t = voucherText[kind];
+  return [
+    ...header(f, t.title),
+    ...t.lines.map((text) => ({ text })),
+    { rule: '-' },
+    { row: ['应退金额(元)', formatYuan(f.amountFen)], bold: true, size: 2 },
+    { row: ['交易号', f.txnId] },
+    { qr: f.txnId },
+    { text: '凭证仅限一次有效', align: 'center' },
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { CardSale, SettleOutcome } from '../machines/types.ts';
+import type { CardSale, CashResult, Collected, SettleOutcome } from '../machines/types.ts';
 import type { Journal } from './journal/journal.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
@@ -25,6 +25,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
   const preSettleId = presettle?.preSettleId as string | undefined;
   const amountFen = Number(presettle?.selfFen ?? 0);
 
+  if (has('cash.collect.intent')) return recoverCash(journal, steps, txnId, amountFen, preSettleId);
   if (!has('card.sale.intent')) {
     // No money was asked for. Telling central first makes a late pre-settle or pay refuse itself.
     await steps.resolveNothingCollected(txnId);
@@ -44,7 +45,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
     ? settleResult.settled
       ? { outcome: 'settled', hisReceiptNo: String(settleResult.hisReceiptNo) }
       : { outcome: 'reverse', reason: String(settleResult.code) }
-    : await steps.resolveByQuery(txnId, sale.amountFen, sale, preSettleId ? { preSettleId } : undefined);
+    : await steps.resolveByQuery(txnId, { method: 'card', sale }, preSettleId ? { preSettleId } : undefined);
 
   if (journal.txn(txnId)?.state !== 'OPEN') {
     await steps.printSlip(txnId);
@@ -56,4 +57,33 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
   }
   if (outcome.outcome === 'reverse') await steps.voidSale(txnId, sale, outcome.reason);
   await steps.printSlip(txnId);
+}
+
+/**
+ * Cash: the journal counted every credited note, so it knows what the patient put in even when
+ * the collection never finished. Enough for the bill → settle as the flow would have; less →
+ * the notes are owed back on a voucher; none → nothing happened.
+ */
+async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string, dueFen: number, preSettleId: string | undefined): Promise<void> {
+  const events = journal.eventsOf(txnId);
+  const notes = events.filter((e) => e.type === 'cash.note.stacked').map((e) => Number(e.data.fen));
+  const insertedFen = notes.reduce((a, b) => a + b, 0);
+  if (insertedFen === 0) {
+    await steps.resolveNothingCollected(txnId);
+    await steps.printSlip(txnId);
+    return;
+  }
+  const cash: CashResult = { insertedFen, notes, changeFen: Math.max(0, insertedFen - dueFen), ended: insertedFen >= dueFen ? 'paid' : 'stopped' };
+  const settle = events.filter((e) => e.type === 'his.settle.result').at(-1)?.data;
+  if (cash.ended !== 'paid' || settle?.settled === false) {
+    await steps.printCashVoucher(txnId, insertedFen, settle ? String(settle.code) : 'kiosk stopped during cash payment');
+    return;
+  }
+  const collected: Collected = { method: 'cash', cash };
+  const outcome: SettleOutcome = settle?.settled
+    ? { outcome: 'settled', hisReceiptNo: String(settle.hisReceiptNo) }
+    : await steps.resolveByQuery(txnId, collected, preSettleId ? { preSettleId } : undefined);
+  if (journal.txn(txnId)?.state !== 'OPEN') return steps.printSlip(txnId);
+  if (outcome.outcome === 'settled') return steps.printReceipt(txnId, { reprint: events.some((e) => e.type === 'receipt.print.intent') });
+  await steps.printCashVoucher(txnId, insertedFen, outcome.reason);
 }

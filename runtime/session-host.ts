@@ -3,9 +3,10 @@ import type { BillListResult, IdentifyResult, OpName, RpcResponse } from '../con
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import { billPaymentMachine } from '../machines/billPayment.ts';
-import { sessionMachine, type SessionEvent } from '../machines/session.ts';
-import type { ScreenMeta } from '../machines/types.ts';
-import type { ScreenView } from '../screens/view.ts';
+import { sessionMachine } from '../machines/session.ts';
+import type { PayMethod, ScreenMeta } from '../machines/types.ts';
+import type { ScreenEvent, ScreenView } from '../screens/view.ts';
+import type { CashSteps } from './cash-steps.ts';
 import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
 import { alarmCondition } from './alarms.ts';
@@ -21,6 +22,8 @@ export interface SessionDeps {
   idCard?: IdCardReader;
   cardMoves: CardMoves;
   steps: PaymentSteps;
+  /** Absent on a kiosk without a bill acceptor. */
+  cash?: CashSteps;
   fleet: FleetAgent;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -63,7 +66,23 @@ export class SessionHost {
             .then((sale) => sendBack({ type: 'pos.result', sale }))
             .catch((e: unknown) => this.d.log('card sale failed unexpectedly', { error: (e as Error).message }));
         }),
-        settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.sale)),
+        cashCollect: fromCallback(({ input, sendBack, receive }) => {
+          const stop = new AbortController();
+          receive((event) => event.type === 'cash.stop' && stop.abort());
+          const collecting = this.d.cash
+            ? this.d.cash.collect(input.txnId, input.amountFen, { signal: stop.signal, onProgress: (insertedFen) => sendBack({ type: 'cash.progress', insertedFen }) })
+            : Promise.reject(new Error('this kiosk has no bill acceptor'));
+          collecting
+            .then(async (cash) => {
+              // Nothing came in: close the transaction (also at central) before the flow moves on.
+              if (cash.insertedFen === 0) await steps.resolveNothingCollected(input.txnId);
+              sendBack({ type: 'cash.result', cash });
+            })
+            .catch((e: unknown) => this.d.log('cash collection failed unexpectedly', { error: (e as Error).message }));
+        }),
+        settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.collected)),
+        printCashVoucher: fromPromise(({ input }) => steps.printCashVoucher(input.txnId, input.amountFen, input.reason)),
+        abandon: fromPromise(({ input }) => steps.resolveNothingCollected(input.txnId)),
         voidSale: fromPromise(({ input }) => steps.voidSale(input.txnId, input.sale, input.reason)),
         printReceipt: fromPromise(({ input }) => steps.printReceipt(input.txnId, { items: input.bills })),
         printSlip: fromPromise(({ input }) => steps.printSlip(input.txnId)),
@@ -96,7 +115,7 @@ export class SessionHost {
         billPayment: payment,
       },
     });
-    this.actor = createActor(machine, { input: { timeouts: config.timeouts } });
+    this.actor = createActor(machine, { input: { timeouts: config.timeouts, cashChange: config.payment.cashOverpay === 'voucher' } });
     this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
     this.actor.start();
     this.ticker = setInterval(() => this.publish(), 1000);
@@ -115,10 +134,18 @@ export class SessionHost {
     this.publish();
   }
 
-  send(event: SessionEvent): void {
+  send(event: Exclude<ScreenEvent, { type: 'callStaff' }>): void {
+    if (event.type !== 'pay') return void this.actor?.send(event);
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
-    if (event.type === 'pay' && !this.d.fleet.availability().money) return;
-    this.actor?.send(event);
+    const methods = this.payMethods();
+    if (methods.length > 0) this.actor?.send({ type: 'pay', methods });
+  }
+
+  /** The methods a bill payment may offer right now: configured, device working, money on. */
+  private payMethods(): PayMethod[] {
+    const a = this.d.fleet.availability();
+    if (!a.money) return [];
+    return (['card', 'cash'] as const).filter((m) => a.methods[m] === 'ok' && (m !== 'cash' || this.d.cash));
   }
 
   /** The innermost active screen: the flow's when a flow runs, else the session's. */
@@ -155,6 +182,9 @@ export class SessionHost {
       totalFen: p?.totalFen,
       selfFen: p?.preSettle?.selfFen,
       posStage: p?.posStage,
+      payMethods: p && (['card', 'cash'] as const).map((method) => ({ method, offered: p.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
+      insertedFen: p?.insertedFen,
+      cashChange: p?.cashChange,
       hisReceiptNo: p?.hisReceiptNo ?? c.payment?.hisReceiptNo,
       txnId: p?.txnId ?? c.payment?.txnId,
       problem: p?.problem ?? c.problem,

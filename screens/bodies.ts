@@ -1,6 +1,6 @@
 import { formatYuan } from '../contract/money.ts';
 import type { Bill } from '../machines/types.ts';
-import { common, moneyBlockText, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
+import { common, methodBlockText, moneyBlockText, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
 import type { ScreenEvent, ScreenView } from './view.ts';
 import { displayWidth, padEnd, padStart, sanitize, truncate, wrap } from './width.ts';
 
@@ -115,6 +115,38 @@ const builders: Record<ScreenId, Builder> = {
     buttons: [{ key: '1', label: say(strings['bills.confirm'].confirm, language), event: { type: 'confirm' } }, cancel(language)],
   }),
   'wait.central': message(strings['wait.central'].title),
+  'pay.method': (view, { language, width }) => {
+    const s = strings['pay.method'];
+    const offered = (view.payMethods ?? []).filter((m) => m.offered);
+    const missing = (view.payMethods ?? []).filter((m) => !m.offered && m.why !== 'notConfigured');
+    return {
+      lines: [
+        center(say(common.amountDue, language, { amount: yuan(view.selfFen ?? totalOf(view), language) })),
+        blank,
+        ...lines(language, width, s.title),
+        ...missing.flatMap((m) => [center(truncate(say(s.missing, language, { method: say(s[m.method], language), why: say(methodBlockText[m.why ?? 'deviceDown'], language) }), width))]),
+      ],
+      buttons: [...offered.map((m, i): ButtonSpec => ({ key: String(i + 1), label: say(s[m.method], language), event: { type: 'method', method: m.method } })), cancel(language)],
+    };
+  },
+  'pay.cash': (view, { language, width }) => {
+    const s = strings['pay.cash'];
+    const due = view.selfFen ?? totalOf(view);
+    const inserted = view.insertedFen ?? 0;
+    const stopping = view.voice === 'pay.cashStopping';
+    return {
+      lines: [
+        center(say(common.amountDue, language, { amount: yuan(due, language) })),
+        center(say(s.inserted, language, { amount: yuan(inserted, language) })),
+        center(say(s.remaining, language, { amount: yuan(Math.max(0, due - inserted), language) })),
+        blank,
+        ...lines(language, width, stopping ? s.stopping : s.insert),
+        ...(stopping ? [] : lines(language, width, view.cashChange ? s.changeVoucher : s.noChange)),
+      ],
+      // Stopping is system-wait: the acceptor must finish with the note inside before anything else.
+      buttons: stopping ? [] : [cancel(language)],
+    };
+  },
   'pay.card': (view, { language, width }) => ({
     lines: [
       center(say(common.amountDue, language, { amount: yuan(view.selfFen ?? totalOf(view), language) })),

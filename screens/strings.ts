@@ -1,4 +1,4 @@
-import type { MoneyBlock } from '../contract/fleet.ts';
+import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
 /**
  * Every word the kiosk draws, in Simplified Chinese and English, keyed by the screen id the
  * machines put in `meta`. `{name}` marks a value filled in at render time. A test rejects any
@@ -27,8 +27,8 @@ export const common = {
   reason: { zh: '原因: {text}', en: 'Reason: {text}' },
   goCounter: { zh: '如需帮助, 请到人工窗口', en: 'For help, please go to a staffed counter' },
   demo: {
-    zh: '演示: F2 插卡 F3 银行批准 F4 拒绝 F5 取卡 F6/F7 放/取身份证',
-    en: 'Demo: F2 card in  F3 approve  F4 decline  F5 take card  F6/F7 ID',
+    zh: '演示: F2插卡 F3批准 F4拒绝 F5取卡 F6/F7放/取身份证 F8投100元',
+    en: 'Demo: F2 card F3 approve F4 decline F5 take F6/F7 ID F8 100 yuan',
   },
   tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
   pleaseWait: { zh: '请稍候', en: 'Please wait' },
@@ -80,6 +80,20 @@ export const strings = {
   'wait.central': {
     title: { zh: '正在与医院核对费用, 请稍候', en: 'Checking with the hospital, please wait' },
   },
+  'pay.method': {
+    title: { zh: '请选择支付方式', en: 'How would you like to pay?' },
+    card: { zh: '银行卡', en: 'Bank card' },
+    cash: { zh: '现金', en: 'Cash' },
+    missing: { zh: '{method}暂不可用: {why}', en: '{method} is not available: {why}' },
+  },
+  'pay.cash': {
+    insert: { zh: '请投入纸币 (1/5/10/20/50/100 元)', en: 'Insert notes (1, 5, 10, 20, 50 or 100 yuan)' },
+    inserted: { zh: '已投入: {amount}', en: 'Inserted: {amount}' },
+    remaining: { zh: '还需投入: {amount}', en: 'Still to pay: {amount}' },
+    noChange: { zh: '本机不找零, 超出应付金额的纸币将退回', en: 'No change is given: a note that pays too much comes back' },
+    changeVoucher: { zh: '多投部分打印找零凭证, 到人工窗口领取', en: 'Any overpayment is owed on a voucher, paid at a staffed counter' },
+    stopping: { zh: '正在停止收款, 请勿再投入纸币', en: 'Stopping, please insert no more notes' },
+  },
   'pay.card': {
     insertCard: { zh: '请在银行卡终端插卡或挥卡', en: 'Insert or tap your bank card at the card terminal' },
     enterPin: { zh: '请在密码键盘输入密码', en: 'Enter your PIN on the PIN pad' },
@@ -125,6 +139,7 @@ export const strings = {
     refunded: { zh: '扣款已撤销, 请取走凭条', en: 'The charge was reversed. Please take your slip' },
     pending: { zh: '请凭凭条到人工窗口', en: 'Please take the slip to a staffed counter' },
     notPaid: { zh: '本次未缴费', en: 'Nothing was paid' },
+    voucher: { zh: '未缴费, 请凭退款凭证到人工窗口领取现金', en: 'Not paid. Take the voucher to a staffed counter for your cash' },
     takeIdCard: { zh: '请取走您的身份证', en: 'Please take your ID card' },
     thanks: { zh: '谢谢使用, 再见', en: 'Thank you, goodbye' },
   },
@@ -141,6 +156,13 @@ export const moneyBlockText = {
   maintenance: { zh: '本机正在维护', en: 'This kiosk is under maintenance' },
   noMethod: { zh: '暂无可用的支付方式', en: 'No way to pay is working right now' },
 } satisfies Record<MoneyBlock | 'noMethod', Text>;
+
+/** Why one payment method is missing while others work. */
+export const methodBlockText = {
+  deviceDown: { zh: '设备故障', en: 'the device is out of order' },
+  cashboxFull: { zh: '钱箱已满', en: 'the cash box is full' },
+  notConfigured: { zh: '本机不提供', en: 'not offered here' },
+} satisfies Record<MethodBlock, Text>;
 
 export type ScreenId = keyof typeof strings;
 

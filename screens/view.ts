@@ -1,5 +1,5 @@
-import type { MoneyBlock } from '../contract/fleet.ts';
-import type { Bill, PosStage } from '../machines/types.ts';
+import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
+import type { Bill, PayMethod, PaymentEnd, PosStage } from '../machines/types.ts';
 
 /**
  * What a screen is drawn from: the screen id and voice id of the active state's `meta`, the
@@ -31,7 +31,12 @@ export interface ScreenView {
   txnId?: string;
   problem?: string;
   /** How the last payment ended, for the goodbye screen. */
-  paymentEnd?: 'paid' | 'refunded' | 'pending' | 'notPaid';
+  paymentEnd?: PaymentEnd;
+  /** The method screen: each way to pay, and why one that is not offered is missing. */
+  payMethods?: { method: PayMethod; offered: boolean; why?: MethodBlock }[];
+  /** The cash screen: notes credited so far, and whether change is owed on a voucher or notes must not pay too much. */
+  insertedFen?: number;
+  cashChange?: boolean;
   /** A patient on this visit has called staff: the footer says help is coming. */
   staffCalled?: boolean;
   /** Demo only: keys that play the patient (insert card, approve at the bank module). */
@@ -39,4 +44,10 @@ export interface ScreenView {
 }
 
 /** Events a screen may send to the session machine. */
-export type ScreenEvent = { type: 'pay' } | { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'callStaff' };
+export type ScreenEvent =
+  | { type: 'pay' }
+  | { type: 'confirm' }
+  | { type: 'cancel' }
+  | { type: 'retry' }
+  | { type: 'method'; method: PayMethod }
+  | { type: 'callStaff' };

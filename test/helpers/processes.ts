@@ -66,6 +66,12 @@ export class SimProcess {
     });
   }
 
+  /** The first line since `since` (an index into `lines`) that matches, already printed or still to come. */
+  async find(match: (line: Record<string, unknown>) => boolean, since = 0, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    const seen = this.lines.slice(since).find(match);
+    return seen ?? this.next(match, timeoutMs);
+  }
+
   events(event: string): Record<string, unknown>[] {
     return this.lines.filter((l) => l.event === event);
   }

@@ -19,10 +19,12 @@ export class Stack {
     readonly card: SimProcess,
     readonly pos: SimProcess,
     readonly printer: SimProcess,
+    /** The bill acceptor, when the test asked for one. */
+    readonly cash: SimProcess | undefined,
     readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
   ) {}
 
-  static async start(options: { broker?: RunningBroker } = {}): Promise<Stack> {
+  static async start(options: { broker?: RunningBroker; cash?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
     const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') }));
     const hisDir = path.join(dir, 'his');
@@ -33,8 +35,13 @@ export class Stack {
     const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e'], {
       stdio: ['ignore', bridgeLog, bridgeLog],
     });
-    const [card, pos, printer] = await Promise.all([SimProcess.start('card'), SimProcess.start('pos'), SimProcess.start('printer')]);
-    return new Stack(dir, broker, bridge, card, pos, printer, patient);
+    const [card, pos, printer, cash] = await Promise.all([
+      SimProcess.start('card'),
+      SimProcess.start('pos'),
+      SimProcess.start('printer'),
+      options.cash ? SimProcess.start('cash') : undefined,
+    ]);
+    return new Stack(dir, broker, bridge, card, pos, printer, cash, patient);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {
@@ -47,7 +54,9 @@ export class Stack {
         card: { port: this.card.port, baudRate: 9600, model: 'CRT-591-M' },
         pos: { port: this.pos.port, baudRate: 9600 },
         printer: { port: this.printer.port, baudRate: 115200 },
+        ...(this.cash ? { cash: { port: this.cash.port, baudRate: 9600, model: 'ITL-SSP' as const } } : {}),
       },
+      payment: { methods: this.cash ? ['card', 'cash'] : ['card'], cashOverpay: 'voucher' },
       timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
       ...overrides,
     };
@@ -70,7 +79,7 @@ export class Stack {
   }
 
   async stop(options: { keepBroker?: boolean } = {}): Promise<void> {
-    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop()]);
+    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop()]);
     if (!options.keepBroker) await this.broker.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

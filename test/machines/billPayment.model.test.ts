@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { billPaymentMachine, type BillPaymentContext } from '../../machines/billPayment.ts';
-import type { CardSale } from '../../machines/types.ts';
+import type { CardSale, CashResult } from '../../machines/types.ts';
 import { screenOf, walk, type Path } from './walk.ts';
 
 /** Every path through bill payment with fake actors (DESIGN.md §4): money is never left unaccounted. */
@@ -21,8 +21,10 @@ const sale = (approved: boolean): CardSale => ({
   settleDate: '2026-11-22',
 });
 
+const cash = (insertedFen: number, ended: CashResult['ended']): CashResult => ({ insertedFen, notes: insertedFen ? [insertedFen] : [], changeFen: Math.max(0, insertedFen - 12_345), ended });
+
 const model = walk(billPaymentMachine, {
-  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 } },
+  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card', 'cash'], cashChange: true },
   outputs: {
     preSettle: () => [{ txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 0, acctFen: 0, selfFen: 12_345, expiresAt: '' } }],
     settle: () => [
@@ -33,32 +35,45 @@ const model = walk(billPaymentMachine, {
     voidSale: () => [undefined],
     printReceipt: () => [undefined],
     printSlip: () => [undefined],
+    printCashVoucher: () => [undefined],
+    abandon: () => [undefined],
   },
   payloads: {
     'pos.stage': () => [{ type: 'pos.stage', stage: 'enterPin' }],
     'pos.result': () => [{ type: 'pos.result', sale: sale(true) } as never, { type: 'pos.result', sale: sale(false) } as never],
+    method: () => [{ type: 'method', method: 'card' } as never, { type: 'method', method: 'cash' } as never],
+    'cash.progress': () => [{ type: 'cash.progress', insertedFen: 10_000 } as never],
+    'cash.result': () => [
+      { type: 'cash.result', cash: cash(20_000, 'paid') } as never,
+      { type: 'cash.result', cash: cash(10_000, 'stopped') } as never,
+      { type: 'cash.result', cash: cash(0, 'stopped') } as never,
+      { type: 'cash.result', cash: cash(10_000, 'fault') } as never,
+    ],
   },
-  contextKey: (c) => ({ txn: c.txnId !== undefined, sale: (c.sale as CardSale | undefined)?.approved, end: c.end, receipt: c.hisReceiptNo }),
+  contextKey: (c) => ({ txn: c.txnId !== undefined, sale: (c.sale as CardSale | undefined)?.approved, cash: (c.cash as CashResult | undefined)?.insertedFen, end: c.end, receipt: c.hisReceiptNo }),
 });
 
 const context = (p: Path) => (p.steps.at(-1)?.state ?? p.start).context as BillPaymentContext;
 const visited = (p: Path, state: string) => p.steps.some((s) => s.state.matches(state));
 const approvedSale = (p: Path) => p.steps.some((s) => s.event.type === 'pos.result' && (s.event as unknown as { sale: CardSale }).sale.approved);
+const cashTaken = (p: Path) => p.steps.some((s) => s.event.type === 'cash.result' && (s.event as unknown as { cash: CashResult }).cash.insertedFen > 0);
 const ended = model.paths.filter((p) => p.steps.at(-1)?.state.status === 'done');
 
 describe('bill payment, every path', () => {
   it('walks a graph that covers every state', () => {
     console.info(`billPayment: ${model.paths.length} paths, ${model.statesCovered}/${model.statesTotal} states, ${model.transitionsCovered} transitions`);
     expect(model.statesCovered).toBe(model.statesTotal);
-    expect(ended.length).toBeGreaterThan(5);
+    expect(ended.length).toBeGreaterThan(10);
   });
 
   it('shows a screen in every state it waits in', () => {
     for (const p of model.paths) for (const { state } of p.steps) if (state.status === 'active') expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
   });
 
-  it('an approved sale always ends paid with a receipt, reversed with a slip, or pending with a slip', () => {
-    for (const p of ended.filter(approvedSale)) {
+  it('an approved card sale always ends paid with a receipt, reversed with a slip, or pending with a slip', () => {
+    const withCard = ended.filter(approvedSale);
+    expect(withCard.length).toBeGreaterThan(0);
+    for (const p of withCard) {
       const c = context(p);
       expect(['paid', 'refunded', 'pending']).toContain(c.end);
       if (c.end === 'paid') expect(c.hisReceiptNo).toBeDefined();
@@ -68,15 +83,27 @@ describe('bill payment, every path', () => {
     }
   });
 
-  it('money is taken only after a pre-settlement, and nothing is reversed that was never taken', () => {
-    for (const p of model.paths) {
-      const firstSale = p.steps.findIndex((s) => s.event.type === 'pos.result');
-      if (firstSale >= 0) expect(p.steps.slice(0, firstSale).some((s) => s.state.matches('paying'))).toBe(true);
-      if (!approvedSale(p)) expect(visited(p, 'reversing') || visited(p, 'settling')).toBe(false);
+  it('cash once taken is applied, owed back on a voucher, or pending: never dropped, never "reversed" on a card', () => {
+    const withCash = ended.filter(cashTaken);
+    expect(withCash.length).toBeGreaterThan(0);
+    for (const p of withCash) {
+      const c = context(p);
+      expect(['paid', 'voucher', 'pending']).toContain(c.end);
+      if (c.end === 'paid') expect(visited(p, 'printing')).toBe(true);
+      if (c.end === 'voucher') expect(visited(p, 'cashVoucher')).toBe(true);
+      expect(visited(p, 'reversing')).toBe(false);
     }
   });
 
-  it('a path that ends with nothing paid never passed an approved sale', () => {
-    for (const p of ended.filter((q) => context(q).end === 'notPaid')) expect(approvedSale(p)).toBe(false);
+  it('money is taken only after a pre-settlement, and nothing is settled or compensated that was never taken', () => {
+    for (const p of model.paths) {
+      const firstMoney = p.steps.findIndex((s) => s.event.type === 'pos.result' || s.event.type === 'cash.result');
+      if (firstMoney >= 0) expect(p.steps.slice(0, firstMoney).some((s) => s.state.matches('paying') || s.state.matches('payingCash'))).toBe(true);
+      if (!approvedSale(p) && !cashTaken(p)) expect(visited(p, 'reversing') || visited(p, 'settling') || visited(p, 'cashVoucher')).toBe(false);
+    }
+  });
+
+  it('a path that ends with nothing paid never passed money', () => {
+    for (const p of ended.filter((q) => context(q).end === 'notPaid')) expect(approvedSale(p) || cashTaken(p)).toBe(false);
   });
 });

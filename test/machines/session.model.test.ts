@@ -10,7 +10,7 @@ import { screenOf, walk, type Path } from './walk.ts';
 
 const bill = { billNo: 'B1', amountFen: 500, department: '内科', doctor: '医生', createdAt: '2026-11-22T08:00:00Z', items: [] };
 const model = walk(sessionMachine, {
-  input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 } },
+  input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, cashChange: false },
   outputs: {
     waitForCard: () => [{ cardNo: '800000001234' }],
     waitForIdCard: () => [{ idNumber: '11010519491231002X' }],
@@ -19,12 +19,13 @@ const model = walk(sessionMachine, {
     ejectCard: () => [undefined],
     waitCardTaken: () => [undefined],
     captureCard: () => [undefined],
-    billPayment: () => [{ end: 'paid', txnId: 'T', hisReceiptNo: 'R' }, { end: 'refunded', txnId: 'T' }, { end: 'pending', txnId: 'T' }, { end: 'notPaid' }],
+    billPayment: () => [{ end: 'paid', txnId: 'T', hisReceiptNo: 'R' }, { end: 'refunded', txnId: 'T' }, { end: 'voucher', txnId: 'T' }, { end: 'pending', txnId: 'T' }, { end: 'notPaid' }],
   },
+  payloads: { pay: () => [{ type: 'pay', methods: ['card', 'cash'] } as never] },
   contextKey: (c) => ({ cred: (c.credential as SessionContext['credential'])?.credType, bills: (c.bills as unknown[] | undefined)?.length, end: (c.payment as { end?: string } | undefined)?.end, problem: c.problem !== undefined }),
 });
 
-const personal: (keyof SessionContext)[] = ['credential', 'patientId', 'nameMasked', 'bills', 'payment', 'problem'];
+const personal: (keyof SessionContext)[] = ['payMethods', 'credential', 'patientId', 'nameMasked', 'bills', 'payment', 'problem'];
 const backToAttract = model.paths.filter((p) => p.steps.at(-1)?.state.matches('attract'));
 const credType = (p: Path) => p.steps.map((s) => (s.state.context as SessionContext).credential?.credType).find(Boolean);
 

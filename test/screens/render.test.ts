@@ -22,6 +22,9 @@ const cases: Array<[string, ScreenView]> = [
   ['service.problem', view('service.problem', { secondsLeft: 45, problem: 'HIS 接口超时' })],
   ['bills.confirm', view('bills.confirm', { secondsLeft: 45 })],
   ['wait.central', view('wait.central')],
+  ['pay.method', view('pay.method', { secondsLeft: 45, payMethods: [{ method: 'card', offered: true }, { method: 'cash', offered: false, why: 'cashboxFull' }] })],
+  ['pay.cash', view('pay.cash', { secondsLeft: 45, voice: 'pay.cash', insertedFen: 5000, cashChange: false })],
+  ['pay.cash stopping', view('pay.cash', { voice: 'pay.cashStopping', insertedFen: 5000 })],
   ['pay.card insertCard', view('pay.card', { posStage: 'insertCard' })],
   ['pay.card enterPin', view('pay.card', { posStage: 'enterPin' })],
   ['pay.card processing', view('pay.card', { posStage: 'processing' })],
@@ -39,12 +42,13 @@ const cases: Array<[string, ScreenView]> = [
   ['goodbye refunded', view('goodbye', { paymentEnd: 'refunded' })],
   ['goodbye pending', view('goodbye', { paymentEnd: 'pending' })],
   ['goodbye notPaid', view('goodbye', { paymentEnd: 'notPaid' })],
+  ['goodbye voucher', view('goodbye', { paymentEnd: 'voucher' })],
   ['goodbye ID card', view('goodbye', { paymentEnd: 'paid', credType: 'idCard' })],
   ['recovering', view('recovering')],
 ];
 
 /** Screens that show the amount of the payment. */
-const showsAmount = new Set(['bills.list', 'bills.confirm', 'pay.card', 'wait.settle', 'pay.reversing']);
+const showsAmount = new Set(['bills.list', 'bills.confirm', 'pay.method', 'pay.cash', 'pay.card', 'wait.settle', 'pay.reversing']);
 
 function expectFits(screen: RenderedScreen): void {
   expect(screen.lines.length).toBeLessThanOrEqual(GRID.rows);
@@ -120,6 +124,23 @@ describe('renderScreen at the minimum grid 66x19', () => {
     // Money in flight: nothing to cancel.
     for (const id of ['pay.card', 'wait.settle', 'pay.reversing', 'print.slip']) expect(keys(id)).toEqual({ 9: 'language', ...staff });
     expect(keys('recovering')).toEqual(staff);
+  });
+
+  it('offers each working payment method on its number key and says why one is missing', () => {
+    const screen = renderScreen(view('pay.method', { payMethods: [{ method: 'card', offered: false, why: 'deviceDown' }, { method: 'cash', offered: true }] }), { ...GRID, language: 'zh' });
+    expect(screen.buttons.filter((b) => b.event.type === 'method').map((b) => [b.key, b.label])).toEqual([['1', '现金']]);
+    expect(screen.lines.join('\n')).toContain('银行卡暂不可用: 设备故障');
+  });
+
+  it('shows the cash still to pay, the no-change rule, and no cancel while the acceptor stops', () => {
+    const feeding = renderScreen(view('pay.cash', { voice: 'pay.cash', insertedFen: 10_000, selfFen: 12_850 }), { ...GRID, language: 'zh' });
+    const text = feeding.lines.join('\n');
+    expect(text).toContain('已投入: 100.00 元');
+    expect(text).toContain('还需投入: 28.50 元');
+    expect(text).toContain('本机不找零');
+    expect(feeding.buttons.map((b) => b.event.type)).toContain('cancel');
+    const stopping = renderScreen(view('pay.cash', { voice: 'pay.cashStopping', insertedFen: 10_000 }), { ...GRID, language: 'zh' });
+    expect(stopping.buttons.map((b) => b.event.type)).not.toContain('cancel');
   });
 
   it('puts the call-staff target on the footer, where its text is, and says when staff were called', () => {
