@@ -45,6 +45,7 @@ describe('crash after every journal write, then recovery', () => {
       const writes = journalWrites(clean.journalFile);
       await clean.stop({ keepBroker: true });
       expect(writes).toBeGreaterThan(8);
+      console.info(`crash test (card): the journey makes ${writes} journal writes; the kiosk is killed after each`);
 
       for (let n = 1; n <= writes; n++) {
         const stack = await Stack.start({ broker });
