@@ -22,7 +22,21 @@ export const kioskConfigSchema = z
     journal: z.string().min(1),
     devices: z
       .object({
-        card: serialDevice(9600).extend({ model: z.literal('CRT-591-M').default('CRT-591-M') }).strict(),
+        card: serialDevice(9600)
+          .extend({
+            model: z.literal('CRT-591-M').default('CRT-591-M'),
+            /** Where this hospital's patient cards keep their number, and the key of that sector. */
+            m1: z
+              .object({
+                sector: z.number().int().min(0).max(15),
+                block: z.number().int().min(0).max(2),
+                keyType: z.enum(['A', 'B']).default('A'),
+                key: z.string().regex(/^[0-9A-Fa-f]{12}$/, 'six bytes in hex, e.g. FFFFFFFFFFFF'),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict(),
         pos: serialDevice(9600),
         /** A serial path, `tcp://HOST:PORT` (raw 9100) or `usb://VID:PID` in hex. */
         printer: serialDevice(115200),

@@ -48,7 +48,13 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
       throw new DeviceOpenError(`devices.${name}: ${(e as Error).message}`);
     }
   };
-  const card = await open('card', () => CardDispenser.open(config.devices.card.port, { baudRate: config.devices.card.baudRate }));
+  const m1 = config.devices.card.m1;
+  const card = await open('card', () =>
+    CardDispenser.open(config.devices.card.port, {
+      baudRate: config.devices.card.baudRate,
+      ...(m1 ? { layout: { sector: m1.sector, block: m1.block }, key: { type: m1.keyType, key: Buffer.from(m1.key, 'hex') } } : {}),
+    }),
+  );
   await open('card', () => card.initialize());
   const pos = await open('pos', () => PaymentModule.open(config.devices.pos.port, { baudRate: config.devices.pos.baudRate, saleTimeoutMs: config.timeouts.saleMs }));
   const printer = await open('printer', () => ReceiptPrinter.open(config.devices.printer.port, { baudRate: config.devices.printer.baudRate }));

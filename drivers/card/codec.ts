@@ -326,8 +326,15 @@ export interface M1Key {
 export const DEFAULT_M1_KEY_BYTES: Readonly<Uint8Array> = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 export const DEFAULT_M1_KEY: Readonly<M1Key> = { type: 'A', key: DEFAULT_M1_KEY_BYTES };
 
-/** Where our patient cards keep the card number: ASCII digits, right-padded with 00 or spaces. */
-export const PATIENT_CARD_LAYOUT = { sector: 1, block: 0 } as const;
+/** Where a hospital's patient cards keep the card number: ASCII digits, right-padded with 00 or spaces. */
+export interface M1Layout {
+  /** 0..15 on a Mifare Classic 1K. */
+  sector: number;
+  /** 0..2: block 3 is the sector trailer with the keys. */
+  block: number;
+}
+/** The default layout; hospitals that issued their cards differently set theirs in config. */
+export const PATIENT_CARD_LAYOUT: Readonly<M1Layout> = { sector: 1, block: 0 };
 export const M1_BLOCK_SIZE = 16;
 
 /** Set1 Set2 of `60 30`: try type A, then type B (the C# reference driver sends the same). */

@@ -21,6 +21,7 @@ import {
   encodeVerifyKey,
   splitMifareResult,
   type M1Key,
+  type M1Layout,
   type ParsedItem,
   type PositiveReply,
   type UnitStatus,
@@ -38,6 +39,8 @@ export interface CardDispenserOptions {
   ackTimeoutMs?: number;
   /** Key for the patient-card sector (default: transport key A, FF×6). */
   key?: M1Key;
+  /** Where the card number is on the card (default sector 1, block 0). */
+  layout?: M1Layout;
 }
 
 export interface OpenOptions extends CardDispenserOptions {
@@ -70,6 +73,7 @@ export class CardDispenser {
   private readonly replyTimeoutMs: number;
   private readonly ackTimeoutMs: number;
   private readonly key: M1Key;
+  private readonly layout: M1Layout;
 
   static async open(path: string, options: OpenOptions = {}): Promise<CardDispenser> {
     const transport = await openSerial(path, { baudRate: options.baudRate ?? 9600, dataBits: 8, stopBits: 1, parity: 'none' });
@@ -84,6 +88,7 @@ export class CardDispenser {
     this.replyTimeoutMs = options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
     this.ackTimeoutMs = options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     this.key = options.key ?? DEFAULT_M1_KEY;
+    this.layout = options.layout ?? PATIENT_CARD_LAYOUT;
     transport.onData((chunk) => {
       for (const item of this.parser.push(chunk)) {
         const waiter = this.waiter;
@@ -125,7 +130,7 @@ export class CardDispenser {
 
   /** Reads the patient number from the M1 sector of the card at the reader. */
   async readCardNumber(signal?: AbortSignal): Promise<string> {
-    const { sector, block } = PATIENT_CARD_LAYOUT;
+    const { sector, block } = this.layout;
     const activated = await this.command('activate', CM.rfCard, PM.rfActivate, RF_ACTIVATE_DATA, signal, {
       // The antenna finds nothing: no card at the reader (or one that is not contactless).
       '61': 'NO_CARD',

@@ -21,6 +21,7 @@ import {
   mifareResult,
   type CommandFrame,
   type M1Key,
+  type M1Layout,
   type ParsedItem,
 } from './codec.ts';
 
@@ -37,6 +38,8 @@ export interface CardDispenserSimulatorOptions {
   executeMs?: number;
   /** The key that opens the patient sector of every simulated card (default transport key A). */
   cardKey?: M1Key;
+  /** Where the simulated cards keep their number (default sector 1, block 0). */
+  layout?: M1Layout;
 }
 
 /** Reply data of initialise: the firmware version string, as the M001 sends it. */
@@ -67,6 +70,7 @@ export class CardDispenserSimulator implements DeviceSimulator {
   private readonly address: number;
   private readonly executeMs: number;
   private readonly cardKey: M1Key;
+  private readonly layout: M1Layout;
   private readonly binCapacity: number;
 
   private stacker: string[];
@@ -91,6 +95,7 @@ export class CardDispenserSimulator implements DeviceSimulator {
     this.address = options.address ?? 0;
     this.executeMs = options.executeMs ?? 5;
     this.cardKey = options.cardKey ?? DEFAULT_M1_KEY;
+    this.layout = options.layout ?? PATIENT_CARD_LAYOUT;
     this.binCapacity = options.binCapacity ?? 30;
     const cards = options.cards ?? [];
     for (const cardNo of cards) encodePatientCardBlock(cardNo);
@@ -254,7 +259,7 @@ export class CardDispenserSimulator implements DeviceSimulator {
       if (sector > 15 || block > 3) return mifareResult(MIFARE_SW.addressOverflow);
       if (count < 1 || block + count > 4) return mifareResult(MIFARE_SW.lengthOverflow);
       if (this.rf.sector !== sector) return mifareResult(MIFARE_SW.fail);
-      const blocks = Array.from({ length: count }, (_, i) => m1Block(cardNo, sector, block + i));
+      const blocks = Array.from({ length: count }, (_, i) => m1Block(cardNo, sector, block + i, this.layout));
       return mifareResult(MIFARE_SW.ok, Buffer.concat(blocks));
     }
     return mifareResult(MIFARE_SW.fail);
@@ -439,8 +444,8 @@ function uidOf(cardNo: string): Buffer {
 }
 
 /** Blocks of the virtual Mifare Classic 1K: the patient number where our layout puts it. */
-function m1Block(cardNo: string, sector: number, block: number): Buffer {
-  if (sector === PATIENT_CARD_LAYOUT.sector && block === PATIENT_CARD_LAYOUT.block) return encodePatientCardBlock(cardNo);
+function m1Block(cardNo: string, sector: number, block: number, layout: M1Layout): Buffer {
+  if (sector === layout.sector && block === layout.block) return encodePatientCardBlock(cardNo);
   // Sector trailer: key A reads back as zeros, transport access bits FF 07 80 69, key B.
   if (block === 3) return Buffer.from('000000000000FF078069FFFFFFFFFFFF', 'hex');
   if (sector === 0 && block === 0) {

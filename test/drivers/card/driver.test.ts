@@ -251,6 +251,19 @@ describe('CardDispenser against the CRT-591-M simulator over a pty', () => {
     expect(await dispenser.readCardNumber()).toBe('5550001');
   });
 
+  it('reads the number where a hospital put it, and finds none where it is not', async () => {
+    const layout = { sector: 5, block: 2 };
+    const placed = await setup({ cards: ['7770001'], layout }, { layout });
+    await placed.dispenser.initialize();
+    await placed.dispenser.dispense();
+    expect(await placed.dispenser.readCardNumber()).toBe('7770001');
+
+    const elsewhere = await setup({ cards: ['7770002'], layout });
+    await elsewhere.dispenser.initialize();
+    await elsewhere.dispenser.dispense();
+    expect((await rejection(elsewhere.dispenser.readCardNumber())).code).toBe('PROTOCOL');
+  });
+
   it('gives NOT_OPEN after close', async () => {
     const { dispenser } = await setup();
     await dispenser.close();
