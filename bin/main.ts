@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   'insurance-sim': { summary: 'the simulated national insurance platform: serve --port N --data DIR', load: async () => (await import('./commands/insurance-sim.ts')).insuranceSim },
   sim: { summary: 'a device simulator on a new pseudo-terminal: card | pos | printer', load: async () => (await import('./commands/sim.ts')).sim },
   device: { summary: 'a technician\'s line to one device: <kind> <action> --port PATH [--json]; probe --config FILE', load: async () => (await import('./commands/device.ts')).device },
+  staff: { summary: 'staff PINs for the kiosk config: pin-hash (reads the PIN from stdin)', load: async () => (await import('./commands/staff.ts')).staff },
   journal: { summary: 'the kiosk journal: verify --db FILE [--json]', load: async () => (await import('./commands/journal.ts')).journal },
   cert: { summary: 'client certificates: issue --ca DIR --name NAME --role kiosk|bridge|console --out DIR; list --ca DIR', load: async () => (await import('./commands/cert.ts')).cert },
 };

@@ -73,6 +73,8 @@ export const alarmCodes = {
   'report.paperOut': 'major',
   'central.down': 'critical',
   'staff.called': 'major',
+  'staff.pinFailed': 'major',
+  'cash.countMismatch': 'major',
 } as const satisfies Record<string, AlarmSeverity>;
 export type AlarmCode = keyof typeof alarmCodes;
 

@@ -1,5 +1,6 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import { billPaymentMachine } from './billPayment.ts';
+import { maintenanceMachine, type MaintenanceEvent } from './maintenance.ts';
 import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from './types.ts';
 
 /**
@@ -25,7 +26,15 @@ export interface SessionContext {
   bills?: Bill[];
   payment?: BillPaymentOutput;
   problem?: string;
+  /** A staff card was inserted: who it belongs to, the PIN digits typed so far, and failed tries. */
+  staffId?: string;
+  pin?: string;
+  pinTries?: number;
 }
+
+/** PINs are 4 to 8 digits; three wrong ones and the card goes back out. */
+const PIN_MAX = 8;
+const PIN_TRIES = 3;
 
 export interface Credential {
   credType: 'patientCard' | 'idCard';
@@ -33,7 +42,15 @@ export interface Credential {
 }
 
 /** `pay` carries the methods working at that moment: the host knows the devices, the machine does not. */
-export type SessionEvent = { type: 'pay'; methods: PayMethod[] } | { type: 'method'; method: PayMethod } | { type: 'cancel' } | { type: 'confirm' } | { type: 'retry' };
+export type SessionEvent =
+  | { type: 'pay'; methods: PayMethod[] }
+  | { type: 'method'; method: PayMethod }
+  | { type: 'cancel' }
+  | { type: 'confirm' }
+  | { type: 'retry' }
+  | { type: 'digit'; digit: string }
+  | { type: 'backspace' }
+  | MaintenanceEvent;
 
 const meta = (m: ScreenMeta) => m;
 
@@ -51,8 +68,11 @@ export const sessionMachine = setup({
     input: {} as SessionInput,
   },
   actors: {
-    /** Waits for a patient card to be inserted and drawn to the reader. Resolves with its number. */
-    waitForCard: fromPromise<{ cardNo: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** Waits for a card to be inserted and drawn to the reader: a patient's, or a staff card (`staffId`). */
+    waitForCard: fromPromise<{ cardNo: string; staffId?: string }>(async () => { throw new Error('provided by the runtime'); }),
+    /** Checks a staff member's PIN; journals the login or the failed try. Never logs the PIN. */
+    verifyStaff: fromPromise<{ ok: boolean }, { staffId: string; pin: string; tries: number }>(async () => { throw new Error('provided by the runtime'); }),
+    maintenance: maintenanceMachine,
     /** Waits for an ID card on the reader's pad and reads it. Never resolves on a kiosk without one. */
     waitForIdCard: fromPromise<{ idNumber: string }>(async () => { throw new Error('provided by the runtime'); }),
     identify: fromPromise<{ patientId: string; nameMasked: string }, Credential>(async () => { throw new Error('provided by the runtime'); }),
@@ -63,8 +83,9 @@ export const sessionMachine = setup({
     billPayment: billPaymentMachine,
   },
   actions: {
-    wipe: assign({ payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
+    wipe: assign({ staffId: undefined, pin: undefined, pinTries: undefined, payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
     toFlow: sendTo('billPayment', ({ event }) => event),
+    toMaintenance: sendTo('maintenance', ({ event }) => event),
   },
   delays: {
     choice: ({ context }) => context.timeouts.choiceMs,
@@ -82,7 +103,14 @@ export const sessionMachine = setup({
       invoke: [
         {
           src: 'waitForCard',
-          onDone: { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'patientCard' as const, credNo: event.output.cardNo }) }) },
+          onDone: [
+            {
+              guard: ({ event }) => event.output.staffId !== undefined,
+              target: 'staffPin',
+              actions: assign({ credential: ({ event }) => ({ credType: 'patientCard' as const, credNo: event.output.cardNo }), staffId: ({ event }) => event.output.staffId, pin: '', pinTries: 0 }),
+            },
+            { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'patientCard' as const, credNo: event.output.cardNo }) }) },
+          ],
           onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
         },
         {
@@ -91,6 +119,38 @@ export const sessionMachine = setup({
           onError: { target: 'idCardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
         },
       ],
+    },
+    staffPin: {
+      meta: meta({ screen: 'staff.pin', voice: 'staff.pin', countdown: 'choiceMs' }),
+      on: {
+        digit: { guard: ({ context, event }) => (context.pin ?? '').length < PIN_MAX && /^[0-9]$/.test(event.digit), actions: assign({ pin: ({ context, event }) => (context.pin ?? '') + event.digit }) },
+        backspace: { actions: assign({ pin: ({ context }) => (context.pin ?? '').slice(0, -1) }) },
+        confirm: { guard: ({ context }) => (context.pin ?? '').length >= 4, target: 'staffVerifying' },
+        cancel: 'leaving',
+      },
+      after: { choice: 'leaving' },
+    },
+    staffVerifying: {
+      meta: meta({ screen: 'wait.identify', voice: 'wait.identify' }),
+      invoke: {
+        src: 'verifyStaff',
+        input: ({ context }) => ({ staffId: context.staffId!, pin: context.pin!, tries: (context.pinTries ?? 0) + 1 }),
+        onDone: [
+          { guard: ({ event }) => event.output.ok, target: 'maintenance', actions: assign({ pin: undefined }) },
+          { guard: ({ context }) => (context.pinTries ?? 0) + 1 >= PIN_TRIES, target: 'leaving', actions: assign({ pin: undefined }) },
+          { target: 'staffPin', actions: assign({ pin: '', pinTries: ({ context }) => (context.pinTries ?? 0) + 1 }) },
+        ],
+        onError: { target: 'leaving', actions: assign({ pin: undefined }) },
+      },
+    },
+    maintenance: {
+      invoke: {
+        id: 'maintenance',
+        src: 'maintenance',
+        input: ({ context }) => ({ staffId: context.staffId!, timeouts: context.timeouts }),
+        onDone: 'leaving',
+      },
+      on: { 'staff.action': { actions: 'toMaintenance' }, 'staff.counted': { actions: 'toMaintenance' }, cancel: { actions: 'toMaintenance' } },
     },
     // Nothing of ours to hand back: the ID card lies on the pad in the patient's reach.
     idCardProblem: {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { paymentMethods } from '../contract/fleet.ts';
 import { isValidKioskId } from '../contract/topics.ts';
+import { pinHashPattern } from './staff.ts';
 
 /** One file per kiosk (`/etc/zizhu/kiosk.json` in production), validated at start (DESIGN.md §5). */
 const serialDevice = (baudRate: number) =>
@@ -58,6 +59,18 @@ export const kioskConfigSchema = z
       })
       .strict()
       .default({ choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000, rpcMs: 15_000, saleMs: 120_000, settleDeadlineMs: 60_000 }),
+    /** Staff who may open maintenance mode with their card and PIN (`zizhu staff pin-hash` makes `pin`). */
+    staff: z
+      .array(
+        z
+          .object({
+            staffId: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'letters, digits and dashes, at most 16'),
+            cardNo: z.string().min(1).max(32),
+            pin: z.string().regex(pinHashPattern, 'must be the scrypt:SALT:HASH that zizhu staff pin-hash prints'),
+          })
+          .strict(),
+      )
+      .default([]),
     /** What this kiosk offers (DESIGN.md §5); a method is shown only while its device works. */
     payment: z
       .object({

@@ -230,6 +230,13 @@ export class PaymentSteps {
     this.record({ type: 'txn.closed', txnId, close: 'SETTLED', data: { state: 'SETTLED', receiptPrinted: printed } });
   }
 
+  /** A staff reprint of a closed, paid transaction's receipt, marked as a reprint; journaled as a fact. */
+  async reprintReceipt(txnId: string, staffId: string): Promise<boolean> {
+    const printed = await this.print(paidReceipt({ ...this.facts(txnId), reprint: true }));
+    this.record({ type: 'receipt.reprinted', txnId, data: { staffId, printed } });
+    return printed;
+  }
+
   /** The slip that explains a payment that did not complete; the txn is already closed. */
   async printSlip(txnId: string): Promise<void> {
     const txn = this.d.journal.txn(txnId);
@@ -238,7 +245,7 @@ export class PaymentSteps {
     this.record({ type: 'slip.printed', txnId, data: { kind, printed } });
   }
 
-  private async print(doc: Parameters<ReceiptPrinter['print']>[0]): Promise<boolean> {
+  async print(doc: Parameters<ReceiptPrinter['print']>[0]): Promise<boolean> {
     try {
       await this.d.printer.print(doc);
       return true;

@@ -3,6 +3,7 @@ import type { BillListResult, IdentifyResult, OpName, RpcResponse } from '../con
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import { billPaymentMachine } from '../machines/billPayment.ts';
+import { maintenanceMachine } from '../machines/maintenance.ts';
 import { sessionMachine } from '../machines/session.ts';
 import type { PayMethod, ScreenMeta } from '../machines/types.ts';
 import type { ScreenEvent, ScreenView } from '../screens/view.ts';
@@ -11,6 +12,7 @@ import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
 import { alarmCondition } from './alarms.ts';
 import type { FleetAgent } from './fleet.ts';
+import type { MaintenanceSteps } from './maintenance-steps.ts';
 import type { Link } from './link.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
@@ -25,6 +27,7 @@ export interface SessionDeps {
   /** Absent on a kiosk without a bill acceptor. */
   cash?: CashSteps;
   fleet: FleetAgent;
+  maintenance: MaintenanceSteps;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -95,7 +98,16 @@ export class SessionHost {
           await card.enableEntry(true, signal);
           await card.waitForCard({ pollMs: 250, signal });
           moves.inserted();
-          return { cardNo: await card.readCardNumber(signal) };
+          const cardNo = await card.readCardNumber(signal);
+          return { cardNo, staffId: this.d.maintenance.staffIdOf(cardNo) };
+        }),
+        verifyStaff: fromPromise(async ({ input }) => this.d.maintenance.login(input.staffId, input.pin, input.tries)),
+        maintenance: maintenanceMachine.provide({
+          actors: {
+            perform: fromPromise(({ input }) => this.d.maintenance.perform(input.staffId, input.action)),
+            countCashbox: fromPromise(async () => this.d.maintenance.countCashbox()),
+            clearCashbox: fromPromise(({ input }) => this.d.maintenance.clearCashbox(input.staffId, input.count, input.matches)),
+          },
         }),
         waitForIdCard: fromPromise(async ({ signal }) => {
           const reader = this.d.idCard;
@@ -154,10 +166,12 @@ export class SessionHost {
     if (!snap) return undefined;
     const child = snap.children.billPayment as AnyActorRef | undefined;
     const childSnap = child?.getSnapshot() as SnapshotFrom<typeof billPaymentMachine> | undefined;
-    const active = childSnap?.status === 'active' ? childSnap : snap;
+    const staffChild = (snap.children.maintenance as AnyActorRef | undefined)?.getSnapshot() as SnapshotFrom<typeof maintenanceMachine> | undefined;
+    const staff = staffChild?.status === 'active' ? staffChild : undefined;
+    const active = childSnap?.status === 'active' ? childSnap : (staff ?? snap);
     const meta = Object.values(active.getMeta() as Record<string, ScreenMeta | undefined>).find((m) => m?.screen);
     if (!meta) return undefined;
-    const key = `${JSON.stringify(snap.value)}|${childSnap?.status === 'active' ? JSON.stringify(childSnap.value) : ''}`;
+    const key = `${JSON.stringify(snap.value)}|${JSON.stringify(active.value)}`;
     if (key !== this.stateKey) {
       this.stateKey = key;
       this.enteredAt = Date.now();
@@ -190,6 +204,12 @@ export class SessionHost {
       problem: p?.problem ?? c.problem,
       paymentEnd: c.payment?.end,
       staffCalled: this.staffCalled !== undefined,
+      pinLength: c.pin?.length,
+      pinTries: c.pinTries,
+      staffId: staff?.context.staffId,
+      staffResult: staff?.context.result,
+      cashbox: staff?.context.cashbox,
+      outOfService: money.blocks.includes('maintenance'),
       demoKeys: this.d.config.demo !== undefined,
     };
   }

@@ -1,4 +1,5 @@
 import { formatYuan } from '../contract/money.ts';
+import { staffActions } from '../machines/maintenance.ts';
 import type { Bill } from '../machines/types.ts';
 import { common, methodBlockText, moneyBlockText, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
 import type { ScreenEvent, ScreenView } from './view.ts';
@@ -19,6 +20,8 @@ export interface ButtonSpec {
 export interface Body {
   lines: BodyLine[];
   buttons: ButtonSpec[];
+  /** Keys that act without a touch target of their own: a PIN's digits, a staff menu's numbers. */
+  keys?: ButtonSpec[];
 }
 
 /** The part of the screen between header and buttons: what a screen id says and offers. */
@@ -81,7 +84,11 @@ const builders: Record<ScreenId, Builder> = {
       blank,
       ...lines(language, width, strings.attract.insertCard),
       ...(view.idCardReader ? lines(language, width, strings.attract.orIdCard) : []),
-      ...(view.serviceAvailable ? [] : [blank, ...lines(language, width, strings.attract.paymentUnavailable), ...whyNoMoney(view, language, width)]),
+      ...(view.outOfService
+        ? [blank, ...lines(language, width, strings.attract.outOfService)]
+        : view.serviceAvailable
+          ? []
+          : [blank, ...lines(language, width, strings.attract.paymentUnavailable), ...whyNoMoney(view, language, width)]),
     ],
     buttons: [],
   }),
@@ -209,6 +216,61 @@ const builders: Record<ScreenId, Builder> = {
     buttons: [],
   }),
   recovering: message(strings.recovering.title),
+  'staff.pin': (view, { language, width }) => {
+    const s = strings['staff.pin'];
+    const digits = view.pinLength ?? 0;
+    return {
+      lines: [
+        ...lines(language, width, s.title),
+        blank,
+        center(`[ ${'*'.repeat(digits).padEnd(8, '_')} ]`),
+        blank,
+        ...lines(language, width, s.hint),
+        ...(view.pinTries ? [center(say(s.wrong, language, { n: Math.max(0, 3 - view.pinTries) }))] : []),
+      ],
+      buttons: [
+        { key: 'ENTER', label: say(s.confirm, language), event: { type: 'confirm' } },
+        { key: 'ESCAPE', label: say(common.cancel, language), event: { type: 'cancel' } },
+      ],
+      keys: [...[...'0123456789'].map((d): ButtonSpec => ({ key: d, label: d, event: { type: 'digit', digit: d } })), { key: 'BACKSPACE', label: '<-', event: { type: 'backspace' } }],
+    };
+  },
+  'staff.menu': (view, { language, width }) => {
+    const s = strings['staff.menu'];
+    const items = staffActions.map((a, i) => `${i + 1} ${say(s[a], language)}`);
+    const half = Math.ceil(items.length / 2);
+    const colWidth = Math.floor(width / 2);
+    return {
+      lines: [
+        center(say(s.title, language, { id: sanitize(view.staffId ?? '') })),
+        center(say(view.outOfService ? s.outOfService : s.inService, language)),
+        blank,
+        ...items.slice(0, half).map((left, i): BodyLine => ({ text: padEnd(truncate(left, colWidth - 1), colWidth) + truncate(items[half + i] ?? '', colWidth - 1), align: 'left' })),
+        ...(view.staffResult ? [blank, center(truncate(sanitize(view.staffResult), width))] : ([] as BodyLine[])),
+      ],
+      buttons: [{ key: '0', label: say(s.logout, language), event: { type: 'cancel' } }],
+      keys: staffActions.map((action, i) => ({ key: String(i + 1), label: action, event: { type: 'staff.action', action } })),
+    };
+  },
+  'staff.working': message(strings['staff.working'].title),
+  'staff.cashbox': (view, { language, width }) => {
+    const s = strings['staff.cashbox'];
+    const count = view.cashbox ?? { units: [], totalFen: 0 };
+    return {
+      lines: [
+        ...lines(language, width, s.title),
+        ...count.units.map((u) => center(`${formatYuan(u.denomination)} x ${u.count} = ${formatYuan(u.denomination * u.count)}`)),
+        center(say(s.total, language, { amount: yuan(count.totalFen, language) })),
+        blank,
+        ...lines(language, width, s.hint),
+      ],
+      buttons: [
+        { key: '1', label: say(s.matches, language), event: { type: 'staff.counted', matches: true } },
+        { key: '2', label: say(s.differs, language), event: { type: 'staff.counted', matches: false } },
+        { key: '0', label: say(s.back, language), event: { type: 'cancel' } },
+      ],
+    };
+  },
 };
 
 /** Rows for as many bills as fit, then "K more"; the total always shows. */

@@ -82,7 +82,9 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
 
   const buttons = placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns);
   drawButtons(buttons, buttonTop, put);
-  return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, callStaff(view, footerRow, columns, language)] };
+  // Key-only bindings have no cells, so a tap never lands on them.
+  const keys = (body.keys ?? []).map((k): TouchButton => ({ ...k, row: -1, col: -1, width: 0, height: 0 }));
+  return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, ...keys, callStaff(view, footerRow, columns, language)] };
 }
 
 function header(view: ScreenView, columns: number, language: Language): string {
@@ -110,7 +112,8 @@ function footer(view: ScreenView, columns: number, language: Language): string {
 
 /** Boot-time recovery has no patient at the kiosk, so nothing to switch. */
 function withLanguage(view: ScreenView, buttons: ButtonSpec[], language: Language): Unplaced[] {
-  if (view.screen === 'recovering') return buttons;
+  // Staff screens keep every digit for the PIN and the menu.
+  if (view.screen === 'recovering' || view.screen.startsWith('staff.')) return buttons;
   return [...buttons, { key: '9', label: say(common.language, language), event: { type: 'language' } }];
 }
 

@@ -1,4 +1,5 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
+import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
 import type { Bill, PayMethod, PaymentEnd, PosStage } from '../machines/types.ts';
 
 /**
@@ -37,6 +38,15 @@ export interface ScreenView {
   /** The cash screen: notes credited so far, and whether change is owed on a voucher or notes must not pay too much. */
   insertedFen?: number;
   cashChange?: boolean;
+  /** The staff PIN screen: how many digits are typed (never the digits), and failed tries. */
+  pinLength?: number;
+  pinTries?: number;
+  /** Maintenance mode: who is logged in, what the last action did, the cash-box count. */
+  staffId?: string;
+  staffResult?: string;
+  cashbox?: CashboxCount;
+  /** Staff took the kiosk out of service. */
+  outOfService?: boolean;
   /** A patient on this visit has called staff: the footer says help is coming. */
   staffCalled?: boolean;
   /** Demo only: keys that play the patient (insert card, approve at the bank module). */
@@ -45,6 +55,10 @@ export interface ScreenView {
 
 /** Events a screen may send to the session machine. */
 export type ScreenEvent =
+  | { type: 'digit'; digit: string }
+  | { type: 'backspace' }
+  | { type: 'staff.action'; action: StaffAction }
+  | { type: 'staff.counted'; matches: boolean }
   | { type: 'pay' }
   | { type: 'confirm' }
   | { type: 'cancel' }

@@ -149,6 +149,12 @@ export class Journal {
     return row ? toTxn(row) : undefined;
   }
 
+  /** The last transaction that closed SETTLED: what a staff reprint prints again. */
+  lastSettled(): TxnRow | undefined {
+    const row = this.db.prepare("SELECT * FROM txns WHERE state = 'SETTLED' ORDER BY closed_at DESC LIMIT 1").get() as Record<string, number | string | null> | undefined;
+    return row ? toTxn(row) : undefined;
+  }
+
   openTxns(): TxnRow[] {
     return (this.db.prepare("SELECT * FROM txns WHERE state = 'OPEN' ORDER BY opened_at").all() as Record<string, number | string | null>[]).map(toTxn);
   }

@@ -12,7 +12,9 @@ const bill = { billNo: 'B1', amountFen: 500, department: '内科', doctor: '医�
 const model = walk(sessionMachine, {
   input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, cashChange: false },
   outputs: {
-    waitForCard: () => [{ cardNo: '800000001234' }],
+    waitForCard: () => [{ cardNo: '800000001234' }, { cardNo: '900000000007', staffId: 'S-007' }],
+    verifyStaff: () => [{ ok: true }, { ok: false }],
+    maintenance: () => [undefined],
     waitForIdCard: () => [{ idNumber: '11010519491231002X' }],
     identify: () => [{ patientId: 'P1', nameMasked: '张*' }],
     listBills: () => [{ bills: [] }, { bills: [bill] }],
@@ -21,25 +23,34 @@ const model = walk(sessionMachine, {
     captureCard: () => [undefined],
     billPayment: () => [{ end: 'paid', txnId: 'T', hisReceiptNo: 'R' }, { end: 'refunded', txnId: 'T' }, { end: 'voucher', txnId: 'T' }, { end: 'pending', txnId: 'T' }, { end: 'notPaid' }],
   },
-  payloads: { pay: () => [{ type: 'pay', methods: ['card', 'cash'] } as never] },
-  contextKey: (c) => ({ cred: (c.credential as SessionContext['credential'])?.credType, bills: (c.bills as unknown[] | undefined)?.length, end: (c.payment as { end?: string } | undefined)?.end, problem: c.problem !== undefined }),
+  payloads: {
+    pay: () => [{ type: 'pay', methods: ['card', 'cash'] } as never],
+    // Four digits are enough to try a PIN; more only multiply paths through the same states.
+    digit: (snap) => (((snap.context as SessionContext).pin ?? '').length < 4 ? [{ type: 'digit', digit: '7' } as never] : []),
+  },
+  contextKey: (c) => ({
+    staff: c.staffId !== undefined,
+    pin: (c.pin as string | undefined)?.length,
+    tries: c.pinTries, cred: (c.credential as SessionContext['credential'])?.credType, bills: (c.bills as unknown[] | undefined)?.length, end: (c.payment as { end?: string } | undefined)?.end, problem: c.problem !== undefined }),
 });
 
-const personal: (keyof SessionContext)[] = ['payMethods', 'credential', 'patientId', 'nameMasked', 'bills', 'payment', 'problem'];
+const personal: (keyof SessionContext)[] = ['staffId', 'pin', 'pinTries', 'payMethods', 'credential', 'patientId', 'nameMasked', 'bills', 'payment', 'problem'];
 const backToAttract = model.paths.filter((p) => p.steps.at(-1)?.state.matches('attract'));
+/** Paths that end (not by looping back inside the visit, e.g. a PIN corrected) must end at attract. */
+const finished = model.paths.filter((p) => !p.closedLoop || p.steps.at(-1)?.state.matches('attract'));
 const credType = (p: Path) => p.steps.map((s) => (s.state.context as SessionContext).credential?.credType).find(Boolean);
 
 describe('session, every path', () => {
   it('walks a graph that covers every state', () => {
     console.info(`session: ${model.paths.length} paths, ${model.statesCovered}/${model.statesTotal} states, ${model.transitionsCovered} transitions`);
     expect(model.statesCovered).toBe(model.statesTotal);
-    const stuck = model.paths.filter((p) => !backToAttract.includes(p)).map((p) => p.steps.map((s) => JSON.stringify(s.state.value)).join(' → '));
+    const stuck = finished.filter((p) => !backToAttract.includes(p)).map((p) => p.steps.map((s) => JSON.stringify(s.state.value)).join(' → '));
     expect(stuck).toEqual([]);
   });
 
-  it('every state shows a screen, except paying, where the flow draws its own', () => {
+  it('every state shows a screen, except where a child machine draws its own (paying, maintenance)', () => {
     for (const p of model.paths) {
-      for (const { state } of p.steps) if (!state.matches('paying')) expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
+      for (const { state } of p.steps) if (!state.matches('paying') && !state.matches('maintenance')) expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
     }
   });
 
@@ -65,5 +76,17 @@ describe('session, every path', () => {
       const c = p.steps.at(-1)!.state.context as SessionContext;
       for (const field of personal) expect(c[field], field).toBeUndefined();
     }
+  });
+
+  it('opens maintenance only after a staff PIN was accepted, and never for a patient card', () => {
+    for (const p of model.paths) {
+      const at = p.steps.findIndex((s) => s.state.matches('maintenance'));
+      if (at < 0) continue;
+      const before = p.steps.slice(0, at);
+      expect(before.some((s) => s.state.matches('staffVerifying'))).toBe(true);
+      expect(p.steps[at]!.event).toMatchObject({ output: { ok: true } });
+      expect((p.steps[at]!.state.context as SessionContext).pin).toBeUndefined();
+    }
+    expect(model.paths.some((p) => p.steps.some((s) => s.state.matches('maintenance')))).toBe(true);
   });
 });

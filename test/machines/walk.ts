@@ -28,6 +28,8 @@ export interface Step {
 export interface Path {
   start: AnyMachineSnapshot;
   steps: Step[];
+  /** The path stopped because its last step went back to a state already on it (a retry, a menu). */
+  closedLoop: boolean;
 }
 
 export interface Walk {
@@ -49,14 +51,14 @@ export function walk(machine: AnyStateMachine, options: WalkOptions): Walk {
   const paths: Path[] = [];
   const visit = (key: string, onPath: Set<string>, steps: Step[]) => {
     const transitions = Object.values(adjacency[key]!.transitions);
-    if (transitions.length === 0) return void paths.push({ start: adjacency[initialKey]!.state, steps });
+    if (transitions.length === 0) return void paths.push({ start: adjacency[initialKey]!.state, steps, closedLoop: false });
     for (const { event, state } of transitions) {
       const next = serialize(state);
       // A self-loop (an event forwarded to a child, a stage update) adds no path of its own.
       if (next === key) continue;
       const path = [...steps, { event, state }];
       // A path ends where it closes a loop (back to attract, a retry): the closing step is kept.
-      if (onPath.has(next) || !adjacency[next]) paths.push({ start: adjacency[initialKey]!.state, steps: path });
+      if (onPath.has(next) || !adjacency[next]) paths.push({ start: adjacency[initialKey]!.state, steps: path, closedLoop: onPath.has(next) });
       else visit(next, new Set([...onPath, next]), path);
     }
   };

@@ -45,6 +45,11 @@ const cases: Array<[string, ScreenView]> = [
   ['goodbye voucher', view('goodbye', { paymentEnd: 'voucher' })],
   ['goodbye ID card', view('goodbye', { paymentEnd: 'paid', credType: 'idCard' })],
   ['recovering', view('recovering')],
+  ['attract out of service', view('attract', { serviceAvailable: false, outOfService: true })],
+  ['staff.pin', view('staff.pin', { secondsLeft: 45, pinLength: 4, pinTries: 1 })],
+  ['staff.menu', view('staff.menu', { secondsLeft: 45, staffId: 'S-007', staffResult: 'printer: online, paper ok' })],
+  ['staff.working', view('staff.working')],
+  ['staff.cashbox', view('staff.cashbox', { secondsLeft: 45, cashbox: { units: [{ denomination: 5000, count: 2 }, { denomination: 10_000, count: 7 }], totalFen: 80_000 } })],
 ];
 
 /** Screens that show the amount of the payment. */
@@ -141,6 +146,26 @@ describe('renderScreen at the minimum grid 66x19', () => {
     expect(feeding.buttons.map((b) => b.event.type)).toContain('cancel');
     const stopping = renderScreen(view('pay.cash', { voice: 'pay.cashStopping', insertedFen: 10_000 }), { ...GRID, language: 'zh' });
     expect(stopping.buttons.map((b) => b.event.type)).not.toContain('cancel');
+  });
+
+  it('shows a PIN only as stars, takes digits and Backspace as keys, and has no language key to steal the 9', () => {
+    const screen = renderScreen(view('staff.pin', { pinLength: 5 }), { ...GRID, language: 'zh' });
+    expect(screen.lines.join('\n')).toContain('[ *****___ ]');
+    const keys = Object.fromEntries(screen.buttons.map((b) => [b.key, b.event]));
+    expect(keys['9']).toEqual({ type: 'digit', digit: '9' });
+    expect(keys.BACKSPACE).toEqual({ type: 'backspace' });
+    expect(keys.ENTER).toEqual({ type: 'confirm' });
+    // Digits are keys only: no cell of the screen is a digit's touch target.
+    expect(screen.buttons.filter((b) => b.event.type === 'digit').every((b) => b.width === 0 && b.height === 0)).toBe(true);
+  });
+
+  it('lists the staff actions on number keys and the cash box against the journal', () => {
+    const menu = renderScreen(view('staff.menu', { staffId: 'S-007' }), { ...GRID, language: 'zh' });
+    expect(menu.lines.join('\n')).toContain('2 钱箱清点');
+    expect(menu.buttons.find((b) => b.key === '2')?.event).toEqual({ type: 'staff.action', action: 'cashbox' });
+    const box = renderScreen(view('staff.cashbox', { cashbox: { units: [{ denomination: 10_000, count: 7 }], totalFen: 70_000 } }), { ...GRID, language: 'zh' });
+    expect(box.lines.join('\n')).toContain('100.00 x 7 = 700.00');
+    expect(box.buttons.find((b) => b.key === '2')?.event).toEqual({ type: 'staff.counted', matches: false });
   });
 
   it('puts the call-staff target on the footer, where its text is, and says when staff were called', () => {

@@ -1,0 +1,124 @@
+import { formatYuan } from '../contract/money.ts';
+import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
+import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
+import { alarmCondition } from './alarms.ts';
+import type { KioskConfig } from './config.ts';
+import type { FleetAgent } from './fleet.ts';
+import type { DeviceHealth } from './health.ts';
+import type { Journal, JournalEntry } from './journal/journal.ts';
+import type { PaymentSteps } from './payment-steps.ts';
+import { verifyPin } from './staff.ts';
+
+export interface MaintenanceDeps {
+  config: KioskConfig;
+  journal: Journal;
+  health: DeviceHealth;
+  fleet: FleetAgent;
+  steps: PaymentSteps;
+  afterRecord: () => void;
+}
+
+const time = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+
+/**
+ * What staff do in maintenance mode (issue 5 §14). Every action is a journal fact (and so an
+ * outbox fact central sees): logins, service on and off, paper and cards refilled, the capture
+ * bin emptied, reprints, self-tests, and cash-box clearings with their counts.
+ */
+export class MaintenanceSteps {
+  private outOfService = false;
+
+  constructor(private readonly d: MaintenanceDeps) {}
+
+  private record(entry: JournalEntry): void {
+    this.d.journal.record(entry);
+    this.d.afterRecord();
+  }
+
+  staffIdOf(cardNo: string): string | undefined {
+    return this.d.config.staff.find((s) => s.cardNo === cardNo)?.staffId;
+  }
+
+  /** The PIN is checked here and forgotten: only the outcome reaches the journal. */
+  login(staffId: string, pin: string, tries: number): { ok: boolean } {
+    const staff = this.d.config.staff.find((s) => s.staffId === staffId);
+    const ok = staff !== undefined && verifyPin(pin, staff.pin);
+    this.record({ type: ok ? 'staff.login' : 'staff.login.failed', data: { staffId, tries } });
+    if (!ok && tries >= 3) this.d.fleet.raise(alarmCondition('staff.pinFailed', undefined, { staffId }));
+    return { ok };
+  }
+
+  async perform(staffId: string, action: StaffAction): Promise<string> {
+    switch (action) {
+      case 'service':
+        this.outOfService = !this.outOfService;
+        this.d.fleet.setMaintenance(this.outOfService);
+        this.record({ type: 'staff.service', data: { staffId, inService: !this.outOfService } });
+        return this.outOfService ? 'out of service: patients cannot pay' : 'back in service';
+      case 'paper':
+        this.record({ type: 'staff.paper.refilled', data: { staffId } });
+        return `printer: ${await this.statusOf('printer', 'paper')}`;
+      case 'cards':
+        this.record({ type: 'staff.cards.refilled', data: { staffId } });
+        return `card stacker: ${await this.statusOf('card', 'stacker')}`;
+      case 'bin':
+        this.record({ type: 'staff.bin.emptied', data: { staffId } });
+        return `capture bin: ${await this.statusOf('card', 'bin')}`;
+      case 'reprint': {
+        const last = this.d.journal.lastSettled();
+        if (!last) return 'no paid transaction to reprint';
+        const printed = await this.d.steps.reprintReceipt(last.txnId, staffId);
+        return printed ? `reprinted ${last.txnId}` : 'the printer could not print';
+      }
+      case 'selftest': {
+        await this.d.health.poll();
+        const devices = this.d.health.snapshot();
+        this.record({ type: 'staff.selftest', data: { staffId, devices: Object.fromEntries(Object.entries(devices).map(([k, v]) => [k, v.status])) } });
+        return Object.entries(devices)
+          .map(([name, s]) => `${name} ${s.status}`)
+          .join(', ');
+      }
+      case 'cashbox':
+        throw new Error('the cash box is cleared through its own screens');
+    }
+  }
+
+  private async statusOf(device: string, field: string): Promise<string> {
+    await this.d.health.poll();
+    const s = this.d.health.snapshot()[device];
+    return s ? `${s.status}${s[field] === undefined ? '' : `, ${field} ${String(s[field])}`}` : 'not fitted';
+  }
+
+  countCashbox(): CashboxCount {
+    const units = this.d.journal.cashUnits();
+    return { units, totalFen: units.reduce((sum, u) => sum + u.denomination * u.count, 0) };
+  }
+
+  /**
+   * The box was emptied: the counters start again, a clearing slip records the journal's count
+   * beside the staff member's word on it, and a count that differs raises an alarm for finance.
+   */
+  async clearCashbox(staffId: string, count: CashboxCount, matches: boolean): Promise<string> {
+    this.record({ type: 'cashbox.cleared', cashboxCleared: true, data: { staffId, units: count.units, totalFen: count.totalFen, matches } });
+    if (!matches) this.d.fleet.raise(alarmCondition('cash.countMismatch', 'cash', { staffId, journalFen: count.totalFen }));
+    const printed = await this.d.steps.print(clearingSlip(this.d.config, staffId, count, matches));
+    return `cash box cleared: ${formatYuan(count.totalFen)} yuan${matches ? '' : ' (count differs: reported)'}${printed ? '' : '; slip not printed'}`;
+  }
+}
+
+function clearingSlip(config: KioskConfig, staffId: string, count: CashboxCount, matches: boolean): ReceiptDocument {
+  return [
+    { text: config.site.hospital, align: 'center', bold: true },
+    { text: '钱箱清点单', align: 'center', bold: true, size: 2 },
+    { rule: '-' },
+    { row: ['终端', config.kioskId] },
+    { row: ['时间', time(new Date())] },
+    { row: ['操作员', staffId] },
+    { rule: '-' },
+    ...count.units.map((u) => ({ row: [`${formatYuan(u.denomination)} 元 x ${u.count}`, formatYuan(u.denomination * u.count)] as [string, string] })),
+    { rule: '-' },
+    { row: ['合计(元)', formatYuan(count.totalFen)], bold: true },
+    { row: ['清点结果', matches ? '与记录一致' : '与记录不符, 已上报'] },
+    { text: '清点人签字: ____________', align: 'left' },
+  ];
+}
