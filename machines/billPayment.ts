@@ -1,5 +1,5 @@
 import { assign, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
-import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, CashResult, Collected, PayMethod, PosStage, PreSettleResult, ScreenMeta, SettleOutcome } from './types.ts';
+import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, CashResult, Collected, PayMethod, PosStage, PreSettleResult, QrOutcome, QrPaid, ScreenMeta, SettleOutcome } from './types.ts';
 
 /**
  * Paying outstanding outpatient bills by bank card or cash. Every money step is an actor the
@@ -9,8 +9,9 @@ import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, CashResult, C
  */
 export type CardSaleEvent = { type: 'pos.stage'; stage: PosStage } | { type: 'pos.result'; sale: CardSale };
 export type CashEvent = { type: 'cash.progress'; insertedFen: number } | { type: 'cash.result'; cash: CashResult };
+export type QrEvent = { type: 'qr.scanned'; kind: 'wechat' | 'alipay' } | { type: 'qr.result'; outcome: QrOutcome };
 
-export type BillPaymentEvent = { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'method'; method: PayMethod } | CardSaleEvent | CashEvent;
+export type BillPaymentEvent = { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'method'; method: PayMethod } | CardSaleEvent | CashEvent | QrEvent;
 
 export interface BillPaymentContext extends BillPaymentInput {
   totalFen: number;
@@ -21,6 +22,9 @@ export interface BillPaymentContext extends BillPaymentInput {
   /** Notes credited so far on the cash screen. */
   insertedFen?: number;
   cash?: CashResult;
+  qr?: QrPaid;
+  /** The app the scanned code belongs to, while the patient confirms in it. */
+  qrKind?: 'wechat' | 'alipay';
   hisReceiptNo?: string;
   problem?: string;
   end?: BillPaymentOutput['end'];
@@ -47,6 +51,11 @@ export const billPaymentMachine = setup({
      * acceptor has stopped. A `cash.stop` from the flow (the patient cancels, or goes quiet) ends it.
      */
     cashCollect: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
+    /**
+     * Reads the patient's payment code (`qr.scanned`), asks central to collect it and waits
+     * through "user paying" (`qr.result`). Stopped by the flow only before a code is read.
+     */
+    qrCollect: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
     /** Tells central what was paid; resolves unknown outcomes itself (query, never guess). */
     settle: fromPromise<SettleOutcome, { txnId: string; preSettleId: string; collected: Collected }>(async () => { throw new Error('provided by the runtime'); }),
     voidSale: fromPromise<void, { txnId: string; sale: CardSale; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
@@ -85,6 +94,7 @@ export const billPaymentMachine = setup({
     choosing: {
       always: [
         { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'cash', target: 'payingCash' },
+        { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'qr', target: 'payingQr' },
         { guard: 'oneMethod', target: 'paying' },
       ],
       meta: meta({ screen: 'pay.method', voice: 'pay.method', countdown: 'choiceMs' }),
@@ -92,6 +102,7 @@ export const billPaymentMachine = setup({
         method: [
           { guard: ({ event, context }) => event.method === 'cash' && context.methods.includes('cash'), target: 'payingCash' },
           { guard: ({ event, context }) => event.method === 'card' && context.methods.includes('card'), target: 'paying' },
+          { guard: ({ event, context }) => event.method === 'qr' && context.methods.includes('qr'), target: 'payingQr' },
         ],
         cancel: 'notChosen',
       },
@@ -145,6 +156,27 @@ export const billPaymentMachine = setup({
         },
       },
     },
+    payingQr: {
+      invoke: { id: 'qrCollect', src: 'qrCollect', input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.preSettle!.selfFen }) },
+      on: {
+        'qr.result': [
+          { guard: ({ event }) => event.outcome.state === 'paid', target: 'settling', actions: assign({ qr: ({ event }) => (event.outcome.state === 'paid' ? event.outcome.qr : undefined) }) },
+          { guard: ({ event }) => event.outcome.state === 'failed', target: 'declined', actions: assign({ problem: ({ event }) => ('reason' in event.outcome ? event.outcome.reason : undefined) }) },
+          // Central could not tell in time whether the app paid: its saga goes on; the slip says so.
+          { target: 'pendingSlip', actions: assign({ problem: ({ event }) => ('reason' in event.outcome ? event.outcome.reason : undefined) }) },
+        ],
+      },
+      initial: 'scanning',
+      states: {
+        scanning: {
+          meta: meta({ screen: 'pay.qr', voice: 'pay.qr', countdown: 'choiceMs' }),
+          on: { 'qr.scanned': { target: 'confirming', actions: assign({ qrKind: ({ event }) => event.kind }) }, cancel: '#billPayment.notChosen' },
+          after: { choice: '#billPayment.notChosen' },
+        },
+        // System-wait: the patient confirms in the app; central owns the query loop and the deadline.
+        confirming: { meta: meta({ screen: 'pay.qr', voice: 'pay.qrConfirm' }) },
+      },
+    },
     cashVoucher: {
       meta: meta({ screen: 'print.slip', voice: 'print.voucher' }),
       invoke: {
@@ -157,7 +189,7 @@ export const billPaymentMachine = setup({
     declined: {
       meta: meta({ screen: 'pay.declined', voice: 'pay.declined', countdown: 'choiceMs' }),
       on: {
-        retry: { target: 'preSettling', actions: assign({ txnId: undefined, preSettle: undefined, sale: undefined, problem: undefined }) },
+        retry: { target: 'preSettling', actions: assign({ txnId: undefined, preSettle: undefined, sale: undefined, qr: undefined, qrKind: undefined, problem: undefined }) },
         cancel: { target: 'done', actions: assign({ end: 'notPaid' }) },
       },
       after: { choice: { target: 'done', actions: assign({ end: 'notPaid' }) } },
@@ -169,9 +201,11 @@ export const billPaymentMachine = setup({
         input: ({ context }) => ({ txnId: context.txnId!, preSettleId: context.preSettle!.preSettleId, collected: collectedOf(context) }),
         onDone: [
           { guard: ({ event }) => event.output.outcome === 'settled', target: 'printing', actions: assign({ hisReceiptNo: ({ event }) => (event.output.outcome === 'settled' ? event.output.hisReceiptNo : undefined) }) },
+          // Central already gave a QR payment back through its channel: only the slip is left to print.
+          { guard: ({ event, context }) => event.output.outcome === 'refunded' && context.qr !== undefined, target: 'refundSlip', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
           // Not applied: a card sale is voided on the module; cash can only be owed back on a voucher.
           { guard: ({ event, context }) => (event.output.outcome === 'reverse' || event.output.outcome === 'voucher') && context.cash !== undefined, target: 'cashVoucher', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
-          { guard: ({ event }) => event.output.outcome === 'reverse' || event.output.outcome === 'voucher', target: 'reversing', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
+          { guard: ({ event, context }) => (event.output.outcome === 'reverse' || event.output.outcome === 'voucher') && context.sale?.approved === true && !context.qr, target: 'reversing', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
           { target: 'pendingSlip', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
         ],
         // The settle actor turns every failure into an outcome; an error here is a bug, and the
@@ -213,7 +247,9 @@ export const billPaymentMachine = setup({
 
 /** What was paid, for central: the card sale, or the notes. */
 function collectedOf(context: BillPaymentContext): Collected {
-  return context.cash ? { method: 'cash', cash: context.cash } : { method: 'card', sale: context.sale! };
+  if (context.cash) return { method: 'cash', cash: context.cash };
+  if (context.qr) return { method: 'qr', qr: context.qr };
+  return { method: 'card', sale: context.sale! };
 }
 
 function errorMessage(error: unknown): string {

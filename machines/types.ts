@@ -24,11 +24,21 @@ export interface CashResult {
   ended: 'paid' | 'stopped' | 'fault';
 }
 
-/** Money the patient handed over, by the method they chose. */
-export type Collected = { method: 'card'; sale: CardSale } | { method: 'cash'; cash: CashResult };
+/** A payment central collected from the patient's WeChat or Alipay code for this transaction. */
+export interface QrPaid {
+  channel: 'wechat' | 'alipay';
+  channelTradeNo: string;
+  amountFen: number;
+}
 
-/** The ways a bill-payment flow can take money at this kiosk (QR and insurance come later). */
-export type PayMethod = 'card' | 'cash';
+/** How a QR collection ended: `pending` means central itself could not tell yet (its saga goes on). */
+export type QrOutcome = { state: 'paid'; qr: QrPaid } | { state: 'failed'; reason: string } | { state: 'pending'; reason: string };
+
+/** Money the patient handed over, by the method they chose. */
+export type Collected = { method: 'card'; sale: CardSale } | { method: 'cash'; cash: CashResult } | { method: 'qr'; qr: QrPaid };
+
+/** The ways a bill-payment flow can take money at this kiosk (insurance comes later). */
+export type PayMethod = 'card' | 'qr' | 'cash';
 
 /**
  * What central's settlement means for the money: `reverse` a card sale on the module; owe cash
@@ -38,6 +48,8 @@ export type SettleOutcome =
   | { outcome: 'settled'; hisReceiptNo: string }
   | { outcome: 'reverse'; reason: string }
   | { outcome: 'voucher'; reason: string }
+  /** Central already refunded it through the channel it came from (QR). */
+  | { outcome: 'refunded'; reason: string }
   | { outcome: 'pending'; reason: string };
 
 export interface BillPaymentInput {

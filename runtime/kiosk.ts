@@ -16,6 +16,7 @@ import { ConfigError, type KioskConfig } from './config.ts';
 import { CardMoves } from './card-moves.ts';
 import { CashSteps } from './cash-steps.ts';
 import { MaintenanceSteps } from './maintenance-steps.ts';
+import { QrSteps } from './qr-steps.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
 import { FleetAgent } from './fleet.ts';
@@ -102,8 +103,9 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     afterRecord();
   });
   const cashSteps = cash && new CashSteps({ journal, acceptor: cash, afterRecord, overpay: config.payment.cashOverpay, log: logFn });
+  const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, afterRecord, log: logFn }) : undefined;
   const maintenance = new MaintenanceSteps({ config, journal, health, fleet, steps, afterRecord });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, qr: qrSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {

@@ -138,7 +138,9 @@ export class PaymentSteps {
         continue;
       }
       if (r.status === 'OK' && r.data) return this.settled(txnId, amountFen, r.data.hisReceiptNo, collected);
-      if (r.status === 'FAILED' && (r.data?.compensate === 'reverse' || r.data?.compensate === 'voucher')) return this.refused(txnId, r.code ?? 'FAILED', collected);
+      if (r.status === 'FAILED' && r.data?.compensate === 'refunded') return this.refundedByCentral(txnId, r.code ?? 'FAILED', collected);
+      // Central holds a QR payment itself: only its own refund ends one; anything else is asked again.
+      if (r.status === 'FAILED' && collected.method !== 'qr' && (r.data?.compensate === 'reverse' || r.data?.compensate === 'voucher')) return this.refused(txnId, r.code ?? 'FAILED', collected);
       if (r.status === 'PENDING') return this.pending(txnId, collectedFen(collected), r.message ?? 'HIS outcome unknown');
       // A refusal without a reversal order (expired, conflict, malformed) is not proof the bill
       // is unpaid: central's record of the transaction decides.
@@ -164,8 +166,9 @@ export class PaymentSteps {
         if (q.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo, collected);
         if (q.state === 'PENDING') return this.pending(txnId, collectedFen(collected), 'central holds it pending');
         if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish.preSettleId, collected);
+        if (collected.method === 'qr' && (q.state === 'COMPENSATED' || q.compensate === 'refunded')) return this.refundedByCentral(txnId, 'HIS refused', collected);
         // Central ordered a compensation, or holds no payment for this transaction: nothing was applied.
-        return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`, collected);
+        if (collected.method !== 'qr') return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`, collected);
       }
       if (Date.now() >= until) return this.pending(txnId, collectedFen(collected), r.message ?? 'HIS outcome unknown');
       await sleep(1000);
@@ -178,6 +181,14 @@ export class PaymentSteps {
     const changeFen = collected.method === 'cash' ? collected.cash.changeFen : 0;
     this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen, ...(changeFen > 0 ? { voucher: changeFen } : {}) }, data: { settled: true, hisReceiptNo, changeFen } });
     return { outcome: 'settled', hisReceiptNo };
+  }
+
+  /** The bridge refunded a QR payment through its channel: the money went back; only the slip is ours. */
+  private refundedByCentral(txnId: string, code: string, collected: Collected): SettleOutcome {
+    const amountFen = collectedFen(collected);
+    this.record({ type: 'his.settle.result', txnId, money: { refunded: amountFen }, data: { settled: false, code, compensate: 'refunded' } });
+    this.record({ type: 'txn.closed', txnId, close: 'COMPENSATED', data: { state: 'COMPENSATED', reason: code } });
+    return { outcome: 'refunded', reason: code };
   }
 
   private refused(txnId: string, code: string, collected: Collected): SettleOutcome {
@@ -283,16 +294,18 @@ export class PaymentSteps {
 }
 
 /** The contract's payment object for what was collected (DESIGN.md §7: one schema for every money op). */
-export function paymentOf(collected: Collected): { method: 'card' | 'cash'; amountFen: number } & Record<string, unknown> {
+export function paymentOf(collected: Collected): { method: Collected['method']; amountFen: number } & Record<string, unknown> {
   if (collected.method === 'card') {
     const { sale } = collected;
     return { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
   }
+  if (collected.method === 'qr') return { method: 'qr', amountFen: collected.qr.amountFen, channel: collected.qr.channel, channelTradeNo: collected.qr.channelTradeNo };
   const { cash } = collected;
   return { method: 'cash', amountFen: cash.insertedFen - cash.changeFen, insertedFen: cash.insertedFen, notes: cash.notes, changeFen: cash.changeFen };
 }
 
 /** All the money the patient handed over, which is what a PENDING slip must account for. */
 function collectedFen(collected: Collected): number {
-  return collected.method === 'card' ? collected.sale.amountFen : collected.cash.insertedFen;
+  if (collected.method === 'card') return collected.sale.amountFen;
+  return collected.method === 'qr' ? collected.qr.amountFen : collected.cash.insertedFen;
 }

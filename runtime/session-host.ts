@@ -8,6 +8,7 @@ import { sessionMachine } from '../machines/session.ts';
 import type { PayMethod, ScreenMeta } from '../machines/types.ts';
 import type { ScreenEvent, ScreenView } from '../screens/view.ts';
 import type { CashSteps } from './cash-steps.ts';
+import type { QrSteps } from './qr-steps.ts';
 import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
 import { alarmCondition } from './alarms.ts';
@@ -26,6 +27,8 @@ export interface SessionDeps {
   steps: PaymentSteps;
   /** Absent on a kiosk without a bill acceptor. */
   cash?: CashSteps;
+  /** Absent on a kiosk without a scanner. */
+  qr?: QrSteps;
   fleet: FleetAgent;
   maintenance: MaintenanceSteps;
   log: (msg: string, fields?: Record<string, unknown>) => void;
@@ -82,6 +85,24 @@ export class SessionHost {
               sendBack({ type: 'cash.result', cash });
             })
             .catch((e: unknown) => this.d.log('cash collection failed unexpectedly', { error: (e as Error).message }));
+        }),
+        qrCollect: fromCallback(({ input, sendBack }) => {
+          const stop = new AbortController();
+          const qr = this.d.qr;
+          if (!qr) {
+            sendBack({ type: 'qr.result', outcome: { state: 'failed', reason: 'this kiosk has no scanner' } });
+            return;
+          }
+          qr.scan(stop.signal)
+            .then(async (scan) => {
+              sendBack({ type: 'qr.scanned', kind: scan.kind });
+              sendBack({ type: 'qr.result', outcome: await qr.collect(input.txnId, input.amountFen, scan) });
+            })
+            .catch((e: unknown) => {
+              // Leaving the scan screen stops the wait; anything else is unexpected.
+              if (!stop.signal.aborted) this.d.log('QR payment failed unexpectedly', { error: (e as Error).message });
+            });
+          return () => stop.abort();
         }),
         settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.collected)),
         printCashVoucher: fromPromise(({ input }) => steps.printCashVoucher(input.txnId, input.amountFen, input.reason)),
@@ -157,7 +178,7 @@ export class SessionHost {
   private payMethods(): PayMethod[] {
     const a = this.d.fleet.availability();
     if (!a.money) return [];
-    return (['card', 'cash'] as const).filter((m) => a.methods[m] === 'ok' && (m !== 'cash' || this.d.cash));
+    return (['card', 'qr', 'cash'] as const).filter((m) => a.methods[m] === 'ok' && (m !== 'cash' || this.d.cash) && (m !== 'qr' || this.d.qr));
   }
 
   /** The innermost active screen: the flow's when a flow runs, else the session's. */
@@ -196,7 +217,8 @@ export class SessionHost {
       totalFen: p?.totalFen,
       selfFen: p?.preSettle?.selfFen,
       posStage: p?.posStage,
-      payMethods: p && (['card', 'cash'] as const).map((method) => ({ method, offered: p.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
+      qrKind: p?.qrKind,
+      payMethods: p && (['card', 'qr', 'cash'] as const).map((method) => ({ method, offered: p.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
       insertedFen: p?.insertedFen,
       cashChange: p?.cashChange,
       hisReceiptNo: p?.hisReceiptNo ?? c.payment?.hisReceiptNo,

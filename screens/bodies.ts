@@ -136,6 +136,20 @@ const builders: Record<ScreenId, Builder> = {
       buttons: [...offered.map((m, i): ButtonSpec => ({ key: String(i + 1), label: say(s[m.method], language), event: { type: 'method', method: m.method } })), cancel(language)],
     };
   },
+  'pay.qr': (view, { language, width }) => {
+    const s = strings['pay.qr'];
+    const confirming = view.voice === 'pay.qrConfirm';
+    return {
+      lines: [
+        center(say(common.amountDue, language, { amount: yuan(view.selfFen ?? totalOf(view), language) })),
+        blank,
+        ...(confirming && view.qrKind ? [center(say(s[view.qrKind], language))] : []),
+        ...lines(language, width, confirming ? s.confirm : s.show),
+      ],
+      // Once the code is with central, money may be moving: nothing to cancel until it answers.
+      buttons: confirming ? [] : [cancel(language)],
+    };
+  },
   'pay.cash': (view, { language, width }) => {
     const s = strings['pay.cash'];
     const due = view.selfFen ?? totalOf(view);

@@ -85,7 +85,14 @@ export const strings = {
     title: { zh: '请选择支付方式', en: 'How would you like to pay?' },
     card: { zh: '银行卡', en: 'Bank card' },
     cash: { zh: '现金', en: 'Cash' },
+    qr: { zh: '微信/支付宝', en: 'WeChat/Alipay' },
     missing: { zh: '{method}暂不可用: {why}', en: '{method} is not available: {why}' },
+  },
+  'pay.qr': {
+    show: { zh: '请打开微信或支付宝付款码, 对准扫码口', en: 'Open the payment code in WeChat or Alipay and hold it to the scanner' },
+    confirm: { zh: '请在手机上确认支付', en: 'Please confirm the payment on your phone' },
+    wechat: { zh: '微信', en: 'WeChat' },
+    alipay: { zh: '支付宝', en: 'Alipay' },
   },
   'pay.cash': {
     insert: { zh: '请投入纸币 (1/5/10/20/50/100 元)', en: 'Insert notes (1, 5, 10, 20, 50 or 100 yuan)' },

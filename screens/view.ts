@@ -38,6 +38,8 @@ export interface ScreenView {
   /** The cash screen: notes credited so far, and whether change is owed on a voucher or notes must not pay too much. */
   insertedFen?: number;
   cashChange?: boolean;
+  /** The app of the payment code just scanned, while the patient confirms in it. */
+  qrKind?: 'wechat' | 'alipay';
   /** The staff PIN screen: how many digits are typed (never the digits), and failed tries. */
   pinLength?: number;
   pinTries?: number;

@@ -24,11 +24,12 @@ const sale = (approved: boolean): CardSale => ({
 const cash = (insertedFen: number, ended: CashResult['ended']): CashResult => ({ insertedFen, notes: insertedFen ? [insertedFen] : [], changeFen: Math.max(0, insertedFen - 12_345), ended });
 
 const model = walk(billPaymentMachine, {
-  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card', 'cash'], cashChange: true },
+  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card', 'qr', 'cash'], cashChange: true },
   outputs: {
     preSettle: () => [{ txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 0, acctFen: 0, selfFen: 12_345, expiresAt: '' } }],
     settle: () => [
       { outcome: 'settled', hisReceiptNo: 'R1' },
+      { outcome: 'refunded', reason: 'HIS refused; central refunded the QR payment' },
       { outcome: 'reverse', reason: 'HIS refused' },
       { outcome: 'pending', reason: 'HIS did not answer' },
     ],
@@ -41,7 +42,13 @@ const model = walk(billPaymentMachine, {
   payloads: {
     'pos.stage': () => [{ type: 'pos.stage', stage: 'enterPin' }],
     'pos.result': () => [{ type: 'pos.result', sale: sale(true) } as never, { type: 'pos.result', sale: sale(false) } as never],
-    method: () => [{ type: 'method', method: 'card' } as never, { type: 'method', method: 'cash' } as never],
+    method: () => [{ type: 'method', method: 'card' } as never, { type: 'method', method: 'qr' } as never, { type: 'method', method: 'cash' } as never],
+    'qr.scanned': () => [{ type: 'qr.scanned', kind: 'alipay' } as never],
+    'qr.result': () => [
+      { type: 'qr.result', outcome: { state: 'paid', qr: { channel: 'alipay', channelTradeNo: 'A1', amountFen: 12_345 } } } as never,
+      { type: 'qr.result', outcome: { state: 'failed', reason: 'code expired' } } as never,
+      { type: 'qr.result', outcome: { state: 'pending', reason: 'user paying at the deadline' } } as never,
+    ],
     'cash.progress': () => [{ type: 'cash.progress', insertedFen: 10_000 } as never],
     'cash.result': () => [
       { type: 'cash.result', cash: cash(20_000, 'paid') } as never,
@@ -50,12 +57,13 @@ const model = walk(billPaymentMachine, {
       { type: 'cash.result', cash: cash(10_000, 'fault') } as never,
     ],
   },
-  contextKey: (c) => ({ txn: c.txnId !== undefined, sale: (c.sale as CardSale | undefined)?.approved, cash: (c.cash as CashResult | undefined)?.insertedFen, end: c.end, receipt: c.hisReceiptNo }),
+  contextKey: (c) => ({ txn: c.txnId !== undefined, sale: (c.sale as CardSale | undefined)?.approved, cash: (c.cash as CashResult | undefined)?.insertedFen, qr: c.qr !== undefined, end: c.end, receipt: c.hisReceiptNo }),
 });
 
 const context = (p: Path) => (p.steps.at(-1)?.state ?? p.start).context as BillPaymentContext;
 const visited = (p: Path, state: string) => p.steps.some((s) => s.state.matches(state));
 const approvedSale = (p: Path) => p.steps.some((s) => s.event.type === 'pos.result' && (s.event as unknown as { sale: CardSale }).sale.approved);
+const qrPaid = (p: Path) => p.steps.some((s) => s.event.type === 'qr.result' && (s.event as unknown as { outcome: { state: string } }).outcome.state === 'paid');
 const cashTaken = (p: Path) => p.steps.some((s) => s.event.type === 'cash.result' && (s.event as unknown as { cash: CashResult }).cash.insertedFen > 0);
 const ended = model.paths.filter((p) => p.steps.at(-1)?.state.status === 'done');
 
@@ -97,13 +105,22 @@ describe('bill payment, every path', () => {
 
   it('money is taken only after a pre-settlement, and nothing is settled or compensated that was never taken', () => {
     for (const p of model.paths) {
-      const firstMoney = p.steps.findIndex((s) => s.event.type === 'pos.result' || s.event.type === 'cash.result');
-      if (firstMoney >= 0) expect(p.steps.slice(0, firstMoney).some((s) => s.state.matches('paying') || s.state.matches('payingCash'))).toBe(true);
-      if (!approvedSale(p) && !cashTaken(p)) expect(visited(p, 'reversing') || visited(p, 'settling') || visited(p, 'cashVoucher')).toBe(false);
+      const firstMoney = p.steps.findIndex((s) => s.event.type === 'pos.result' || s.event.type === 'cash.result' || s.event.type === 'qr.result');
+      if (firstMoney >= 0) expect(p.steps.slice(0, firstMoney).some((s) => s.state.matches('paying') || s.state.matches('payingCash') || s.state.matches('payingQr'))).toBe(true);
+      if (!approvedSale(p) && !cashTaken(p) && !qrPaid(p)) expect(visited(p, 'reversing') || visited(p, 'settling') || visited(p, 'cashVoucher')).toBe(false);
     }
   });
 
   it('a path that ends with nothing paid never passed money', () => {
-    for (const p of ended.filter((q) => context(q).end === 'notPaid')) expect(approvedSale(p) || cashTaken(p)).toBe(false);
+    for (const p of ended.filter((q) => context(q).end === 'notPaid')) expect(approvedSale(p) || cashTaken(p) || qrPaid(p)).toBe(false);
+  });
+
+  it('a QR payment central collected ends paid, refunded by central, or pending; never voided on the card module', () => {
+    const withQr = ended.filter(qrPaid);
+    expect(withQr.length).toBeGreaterThan(0);
+    for (const p of withQr) {
+      expect(['paid', 'refunded', 'pending']).toContain(context(p).end);
+      expect(visited(p, 'reversing')).toBe(false);
+    }
   });
 });

@@ -23,6 +23,8 @@ const cases: Array<[string, ScreenView]> = [
   ['bills.confirm', view('bills.confirm', { secondsLeft: 45 })],
   ['wait.central', view('wait.central')],
   ['pay.method', view('pay.method', { secondsLeft: 45, payMethods: [{ method: 'card', offered: true }, { method: 'cash', offered: false, why: 'cashboxFull' }] })],
+  ['pay.qr', view('pay.qr', { secondsLeft: 45, voice: 'pay.qr' })],
+  ['pay.qr confirming', view('pay.qr', { voice: 'pay.qrConfirm', qrKind: 'wechat' })],
   ['pay.cash', view('pay.cash', { secondsLeft: 45, voice: 'pay.cash', insertedFen: 5000, cashChange: false })],
   ['pay.cash stopping', view('pay.cash', { voice: 'pay.cashStopping', insertedFen: 5000 })],
   ['pay.card insertCard', view('pay.card', { posStage: 'insertCard' })],
@@ -53,7 +55,7 @@ const cases: Array<[string, ScreenView]> = [
 ];
 
 /** Screens that show the amount of the payment. */
-const showsAmount = new Set(['bills.list', 'bills.confirm', 'pay.method', 'pay.cash', 'pay.card', 'wait.settle', 'pay.reversing']);
+const showsAmount = new Set(['bills.list', 'bills.confirm', 'pay.method', 'pay.qr', 'pay.cash', 'pay.card', 'wait.settle', 'pay.reversing']);
 
 function expectFits(screen: RenderedScreen): void {
   expect(screen.lines.length).toBeLessThanOrEqual(GRID.rows);
