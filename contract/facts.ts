@@ -23,6 +23,8 @@ export type TxAck = z.infer<typeof txAckSchema>;
 export const factTypes = {
   cardSaleResult: 'card.sale.result',
   cardVoidResult: 'card.void.result',
+  /** The payment module's void or refund of a card sale the HIS ordered back (`data.refunds`): `{approved, ofTxnId, amountFen, rrn?, trace?}`. */
+  cardRefundResult: 'card.refund.result',
   txnClosed: 'txn.closed',
 } as const;
 

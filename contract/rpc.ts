@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** RPC envelope and operations (DESIGN.md §7; issue 2's op list). Both sides validate with these. */
+/** RPC envelope and operations (DESIGN.md §7; docs/rpc.md lists every op). Both sides validate with these. */
 export const rpcStatuses = ['OK', 'FAILED', 'PENDING', 'UNKNOWN'] as const;
 export type RpcStatus = (typeof rpcStatuses)[number];
 
@@ -11,10 +11,19 @@ export const rpcErrorCodes = [
   'EXPIRED', // arrived past its deadline
   'TXN_ABANDONED', // the kiosk already gave up this transaction (txn.query recorded it)
   'TXN_REQUIRED', // a state-changing op without a txnId
-  'NOT_FOUND', // patient, bill or pre-settlement unknown
+  'NOT_FOUND', // patient, bill, appointment, admission, report, lock or pre-settlement unknown
   'NOT_PAYABLE', // bill paid already, or not this patient's
   'PRESETTLE_EXPIRED',
   'AMOUNT_MISMATCH',
+  'ALREADY_EXISTS', // a patient record already holds that ID number or card
+  'SLOT_FULL',
+  'LOCK_EXPIRED', // the slot lock ran out or was released: lock again
+  'NOT_ALLOWED', // the record's state forbids it (cancelled, not today, no discharge order, …)
+  'NOT_OFFERED', // the hospital does not run this (the prepaid account when it is off), or this central has no such channel
+  'PAYMENT_REFUSED', // the QR channel refused the payment code, or the patient did not confirm in time; nothing was taken
+  'PAYMENT_NOT_COLLECTED', // a money op names a QR payment this transaction does not hold as paid
+  'INSURANCE_REJECTED', // the insurance platform said no, definitely
+  'INSURANCE_UNAVAILABLE', // the insurance platform could not be reached; nothing was settled
   'HIS_REJECTED', // the HIS said no, definitely
   'HIS_UNAVAILABLE', // the HIS could not be reached; nothing was changed
   'INTERNAL',
@@ -46,8 +55,13 @@ export interface RpcResponse<D = unknown> {
 }
 
 const fenSchema = z.number().int().nonnegative();
+const positiveFenSchema = z.number().int().positive();
+const idSchema = z.string().min(1).max(64);
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
-/** The one payment object every money op takes. Only bank card exists in the skeleton. */
+/* ---------------------------------------------------------------- payment */
+
+/** A bank card sale the kiosk's payment module made; the bridge never sees the card itself. */
 export const cardPaymentSchema = z.object({
   method: z.literal('card'),
   amountFen: fenSchema,
@@ -58,39 +72,167 @@ export const cardPaymentSchema = z.object({
   panMasked: z.string().max(20).regex(/^[0-9*]*$/, 'masked: digits and * only'),
   tid: z.string().max(8),
   mid: z.string().max(15),
-  settleDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  settleDate: dateSchema,
 });
-export const paymentSchema = z.discriminatedUnion('method', [cardPaymentSchema]);
+
+export const qrChannels = ['wechat', 'alipay'] as const;
+export type QrChannelName = (typeof qrChannels)[number];
+
+/** The record of a QR payment the bridge itself collected under the same txnId (`payment.qr.pay`). */
+export const qrPaymentSchema = z.object({
+  method: z.literal('qr'),
+  amountFen: positiveFenSchema,
+  channel: z.enum(qrChannels),
+  channelTradeNo: z.string().min(1).max(64),
+});
+
+/** Banknotes the acceptor takes, in fen (1, 5, 10, 20, 50 and 100 yuan). */
+export const noteFen = [100, 500, 1000, 2000, 5000, 10000] as const;
+
+/**
+ * Notes stacked in the kiosk's cash box. Cash cannot be reversed (DESIGN.md §1): what is inserted
+ * beyond the amount applied is owed to the patient on a printed change voucher, never kept as credit.
+ */
+export const cashPaymentSchema = z
+  .object({
+    method: z.literal('cash'),
+    /** Applied to the business: exactly the amount due. */
+    amountFen: positiveFenSchema,
+    insertedFen: positiveFenSchema,
+    notes: z.array(z.literal(noteFen)).min(1).max(200),
+    /** Owed back on a change voucher. */
+    changeFen: fenSchema,
+  })
+  .refine((p) => p.notes.reduce((sum, n) => sum + n, 0) === p.insertedFen, { path: ['insertedFen'], message: 'must be the sum of notes' })
+  .refine((p) => p.insertedFen === p.amountFen + p.changeFen, { path: ['changeFen'], message: 'must be insertedFen - amountFen' });
+
+/** Medical insurance pays everything (fund and personal account): nothing is collected at the kiosk. */
+export const insurancePaymentSchema = z.object({
+  method: z.literal('insurance'),
+  amountFen: z.literal(0),
+});
+
+/** The one payment object every money op takes. */
+export const paymentSchema = z.discriminatedUnion('method', [cardPaymentSchema, qrPaymentSchema, cashPaymentSchema, insurancePaymentSchema]);
 export type Payment = z.infer<typeof paymentSchema>;
 export type CardPayment = z.infer<typeof cardPaymentSchema>;
+export type QrPayment = z.infer<typeof qrPaymentSchema>;
+export type CashPayment = z.infer<typeof cashPaymentSchema>;
+export type InsurancePayment = z.infer<typeof insurancePaymentSchema>;
+export type PaymentMethod = Payment['method'];
+
+/** The patient's medical-insurance credential, for a pre-settle that splits the bill with the national platform. */
+export const insuranceCredentialSchema = z.object({
+  certType: z.enum(['ecToken', 'idCard', 'ssCard']),
+  certNo: z.string().min(1).max(64),
+});
+export type InsuranceCredential = z.infer<typeof insuranceCredentialSchema>;
 
 export const txnStates = ['OPEN', 'SETTLED', 'COMPENSATED', 'PENDING', 'ABANDONED'] as const;
 export type TxnState = (typeof txnStates)[number];
 
+/* ---------------------------------------------------------------- operations */
+
+const credTypeSchema = z.enum(['patientCard', 'idCard', 'insuranceCode']);
+const patientIdArgs = z.object({ patientId: idSchema });
+
 export const ops = {
-  'patient.identify': {
-    txn: false,
-    args: z.object({ credType: z.enum(['patientCard', 'idCard', 'insuranceCode']), credNo: z.string().min(1).max(64) }),
+  'patient.identify': { txn: false, args: z.object({ credType: credTypeSchema, credNo: z.string().min(1).max(64) }) },
+  'patient.create': {
+    txn: true,
+    args: z.object({
+      name: z.string().min(1).max(50),
+      sex: z.enum(['male', 'female']),
+      birthDate: dateSchema,
+      idNumber: z.string().regex(/^\d{17}[\dX]$/, 'a citizen ID number of 18 characters'),
+      nation: z.string().min(1).max(20).optional(),
+      address: z.string().min(1).max(200).optional(),
+      phone: z.string().regex(/^1\d{10}$/, 'an 11-digit mobile number'),
+      cardNo: idSchema,
+      /** The card fee; absent when the card is free. */
+      payment: paymentSchema.optional(),
+    }),
   },
-  'bill.list': { txn: false, args: z.object({ patientId: z.string().min(1).max(64) }) },
+  'schedule.query': { txn: false, args: z.object({ date: dateSchema.optional(), deptId: idSchema.optional(), doctorId: idSchema.optional() }) },
+  'slot.lock': { txn: true, args: z.object({ slotId: idSchema, patientId: idSchema }) },
+  'slot.unlock': { txn: true, args: z.object({ lockId: idSchema }) },
+  'register.confirm': { txn: true, args: z.object({ lockId: idSchema, patientId: idSchema, payment: paymentSchema }) },
+  'appointment.list': { txn: false, args: patientIdArgs },
+  'appointment.book': { txn: true, args: z.object({ slotId: idSchema, patientId: idSchema }) },
+  'appointment.checkin': { txn: true, args: z.object({ appointmentNo: idSchema, patientId: idSchema, payment: paymentSchema.optional() }) },
+  'appointment.cancel': { txn: true, args: z.object({ appointmentNo: idSchema, patientId: idSchema, reason: z.string().min(1).max(100).optional() }) },
+  'bill.list': { txn: false, args: patientIdArgs },
   'bill.preSettle': {
     txn: true,
-    args: z.object({ patientId: z.string().min(1).max(64), billNos: z.array(z.string().min(1).max(64)).min(1).max(50) }),
+    args: z.object({
+      patientId: idSchema,
+      billNos: z.array(idSchema).min(1).max(50),
+      insurance: insuranceCredentialSchema.optional(),
+    }),
   },
-  'bill.pay': { txn: true, args: z.object({ preSettleId: z.string().min(1).max(64), payment: paymentSchema }) },
+  'bill.pay': { txn: true, args: z.object({ preSettleId: idSchema, payment: paymentSchema }) },
+  'account.balance': { txn: false, args: patientIdArgs },
+  'account.recharge': { txn: true, args: z.object({ patientId: idSchema, payment: paymentSchema }) },
+  'account.refund': { txn: true, args: z.object({ patientId: idSchema, amountFen: positiveFenSchema }) },
+  'inpatient.info': {
+    txn: false,
+    args: z
+      .object({ patientId: idSchema.optional(), admissionNo: idSchema.optional() })
+      .refine((a) => (a.patientId === undefined) !== (a.admissionNo === undefined), { path: ['patientId'], message: 'give patientId or admissionNo, not both' }),
+  },
+  'inpatient.deposit': { txn: true, args: z.object({ admissionNo: idSchema, payment: paymentSchema }) },
+  'discharge.check': { txn: false, args: z.object({ admissionNo: idSchema }) },
+  'discharge.preSettle': { txn: true, args: z.object({ admissionNo: idSchema }) },
+  'discharge.settle': { txn: true, args: z.object({ preSettleId: idSchema, payment: paymentSchema.optional() }) },
+  'report.list': { txn: false, args: patientIdArgs },
+  'report.fetch': { txn: false, args: z.object({ reportId: idSchema, patientId: idSchema }) },
+  'report.printed': { txn: true, args: z.object({ reportId: idSchema, patientId: idSchema }) },
+  'receipt.reprint': { txn: false, args: z.object({ patientId: idSchema, txnId: txnIdSchema }) },
+  'payment.qr.pay': {
+    txn: true,
+    args: z.object({
+      /** The payment code the scanner read; the channel follows from it. */
+      authCode: z.string().regex(/^\d{16,24}$/, 'a payment code of 16 to 24 digits'),
+      amountFen: positiveFenSchema,
+      /** What the patient sees in the payment app. */
+      description: z.string().min(1).max(128).optional(),
+    }),
+  },
+  'payment.qr.query': { txn: false, args: z.object({ txnId: txnIdSchema }) },
   'txn.query': { txn: false, args: z.object({ txnId: txnIdSchema }) },
 } as const;
 export type OpName = keyof typeof ops;
 export type OpArgs<O extends OpName> = z.infer<(typeof ops)[O]['args']>;
 
-/** Ops that may follow the op that opened a transaction, under the same txnId. */
+/** The ops that settle money with the HIS; each takes a payment (or none, where nothing is due). */
+export const moneyOps = ['patient.create', 'register.confirm', 'appointment.checkin', 'bill.pay', 'account.recharge', 'inpatient.deposit', 'discharge.settle'] as const;
+export type MoneyOp = (typeof moneyOps)[number];
+
+/**
+ * The ops that may follow the op that opened a transaction, under the same txnId. A QR payment
+ * and the HIS settlement it pays for share one txnId, since `out_trade_no` = txnId: the QR
+ * payment either follows a preparation (pre-settle, slot lock) or opens the transaction itself.
+ */
 export const sagaSteps: Partial<Record<OpName, readonly OpName[]>> = {
-  'bill.preSettle': ['bill.preSettle', 'bill.pay'],
+  'patient.create': ['patient.create'],
+  'slot.lock': ['slot.lock', 'payment.qr.pay', 'register.confirm', 'slot.unlock'],
+  'appointment.book': ['appointment.book'],
+  'appointment.checkin': ['appointment.checkin'],
+  'appointment.cancel': ['appointment.cancel'],
+  'bill.preSettle': ['bill.preSettle', 'payment.qr.pay', 'bill.pay'],
+  'account.recharge': ['account.recharge'],
+  'account.refund': ['account.refund'],
+  'inpatient.deposit': ['inpatient.deposit'],
+  'discharge.preSettle': ['discharge.preSettle', 'payment.qr.pay', 'discharge.settle'],
+  'report.printed': ['report.printed'],
+  'payment.qr.pay': ['payment.qr.pay', 'patient.create', 'appointment.checkin', 'account.recharge', 'inpatient.deposit'],
 };
 
 export function isOpName(op: string): op is OpName {
   return Object.hasOwn(ops, op);
 }
+
+/* ---------------------------------------------------------------- results */
 
 export interface BillItem {
   name: string;
@@ -112,9 +254,97 @@ export interface IdentifyResult {
   patientId: string;
   nameMasked: string;
 }
+export interface CreatePatientResult {
+  patientId: string;
+  cardNo: string;
+  feeFen: number;
+  hisReceiptNo: string;
+  createdAt: string;
+}
+
+export interface ScheduleResult {
+  departments: { deptId: string; name: string; location: string }[];
+  doctors: { doctorId: string; deptId: string; name: string; title: string; feeFen: number }[];
+  slots: {
+    slotId: string;
+    doctorId: string;
+    deptId: string;
+    date: string;
+    period: 'morning' | 'afternoon';
+    startTime: string;
+    endTime: string;
+    feeFen: number;
+    capacity: number;
+    remaining: number;
+  }[];
+}
+export interface SlotLockResult {
+  lockId: string;
+  slotId: string;
+  feeFen: number;
+  expiresAt: string;
+}
+export interface SlotUnlockResult {
+  lockId: string;
+  released: true;
+  /** A QR payment this transaction had collected, given back on the channel. */
+  compensate?: Compensation;
+}
+export interface AppointmentView {
+  appointmentNo: string;
+  patientId: string;
+  slotId: string;
+  deptId: string;
+  deptName: string;
+  doctorId: string;
+  doctorName: string;
+  doctorTitle: string;
+  date: string;
+  period: 'morning' | 'afternoon';
+  visitTime: string;
+  seeNo: number;
+  location: string;
+  feeFen: number;
+  paid: boolean;
+  state: 'booked' | 'checkedIn' | 'cancelled';
+}
+export interface RegisterResult {
+  appointment: AppointmentView;
+  hisReceiptNo: string;
+  settledAt: string;
+}
+export interface AppointmentListResult {
+  appointments: AppointmentView[];
+}
+export interface CheckInResult {
+  appointment: AppointmentView;
+  paidFen: number;
+  hisReceiptNo: string;
+  settledAt: string;
+}
+
+/**
+ * How money the HIS ordered back reaches the patient. `void`/`refund`: the kiosk's payment module
+ * does it (a same-day sale is voided, an older one refunded) and reports a `card.refund.result`
+ * fact; `refunded`: the bridge gave a QR payment back on its channel; `pending`: that channel
+ * refund is not confirmed yet; `voucher`: a cashier pays it against the printed voucher.
+ */
+export type RefundInstruction =
+  | { method: 'card'; action: 'void' | 'refund'; amountFen: number; ofTxnId: string; rrn: string; trace: string; settleDate: string }
+  | { method: 'qr'; action: 'refunded' | 'pending'; amountFen: number; ofTxnId: string; channel: QrChannelName; outRefundNo: string }
+  | { method: string; action: 'voucher'; amountFen: number; ofTxnId?: string };
+
+export interface CancelResult {
+  appointment: AppointmentView;
+  refundFen: number;
+  refunds: RefundInstruction[];
+  hisReceiptNo: string;
+  settledAt: string;
+}
 export interface BillListResult {
   bills: Bill[];
 }
+/** totalFen = fundFen + acctFen + selfFen; only selfFen is collected from the patient. */
 export interface PreSettleResult {
   preSettleId: string;
   totalFen: number;
@@ -126,13 +356,148 @@ export interface PreSettleResult {
 export interface PayResult {
   hisReceiptNo: string;
   settledAt: string;
+  /** With insurance: what the platform settled (the settled figures win over the pre-settle's). */
+  insurance?: { setlId: string; fundFen: number; acctFen: number; selfFen: number };
 }
-export type Compensation = 'reverse';
+export interface BalanceResult {
+  balanceFen: number;
+  rechargeOffered: boolean;
+}
+export interface RechargeResult {
+  amountFen: number;
+  balanceFen: number;
+  hisReceiptNo: string;
+  settledAt: string;
+}
+export interface BalanceRefundResult {
+  refundFen: number;
+  balanceFen: number;
+  refunds: RefundInstruction[];
+  hisReceiptNo: string;
+  settledAt: string;
+}
+export interface InpatientInfoResult {
+  admissionNo: string;
+  patientId: string;
+  deptName: string;
+  ward: string;
+  bed: string;
+  admittedAt: string;
+  state: 'inHospital' | 'discharged';
+  dischargeOrdered: boolean;
+  insured: boolean;
+  depositFen: number;
+  costFen: number;
+  balanceFen: number;
+  deposits: { depositNo: string; amountFen: number; method: string; paidAt: string; tradeNo?: string }[];
+}
+export interface DepositResult {
+  depositNo: string;
+  amountFen: number;
+  depositFen: number;
+  balanceFen: number;
+  hisReceiptNo: string;
+  settledAt: string;
+}
+export interface DischargeCheckResult {
+  admissionNo: string;
+  eligible: boolean;
+  reasons: { code: string; message: string }[];
+}
+/** The deposits pay selfFen first: dueFen is collected, refundFen goes back; at most one is not zero. */
+export interface DischargePreSettleResult {
+  preSettleId: string;
+  admissionNo: string;
+  totalFen: number;
+  fundFen: number;
+  acctFen: number;
+  selfFen: number;
+  depositFen: number;
+  dueFen: number;
+  refundFen: number;
+  expiresAt: string;
+}
+export interface DischargeSettleResult {
+  admissionNo: string;
+  totalFen: number;
+  fundFen: number;
+  acctFen: number;
+  selfFen: number;
+  depositFen: number;
+  paidFen: number;
+  refundFen: number;
+  refunds: RefundInstruction[];
+  hisReceiptNo: string;
+  invoiceNo: string;
+  settledAt: string;
+}
+export interface ReportListResult {
+  reports: { reportId: string; type: 'LAB' | 'EXAM' | 'IMAGING'; title: string; deptName: string; state: 'ready' | 'pending'; reportedAt?: string; printCount: number; printedAt?: string }[];
+}
+export interface ReportFetchResult {
+  reportId: string;
+  title: string;
+  /** The PDF, base64. */
+  pdfBase64: string;
+  pages: number;
+  printed: boolean;
+  printCount: number;
+  printedAt?: string;
+}
+export interface ReportPrintedResult {
+  reportId: string;
+  printCount: number;
+  printedAt: string;
+}
+export interface ReceiptReprintResult {
+  hisReceiptNo: string;
+  txnId: string;
+  kind: string;
+  title: string;
+  fields: { label: string; value: string }[];
+  lines: { name: string; amountFen: number }[];
+  totalFen: number;
+  paidFen: number;
+  refundFen: number;
+  payment?: Payment;
+  settledAt: string;
+}
+
+/** The bridge's record of a QR collection: `paying` while its saga runs, then final. */
+export type QrState = 'none' | 'paying' | 'paid' | 'failed' | 'reversed' | 'pending' | 'refunding' | 'refunded';
+export interface QrPaymentResult {
+  state: QrState;
+  channel?: QrChannelName;
+  amountFen?: number;
+  channelTradeNo?: string;
+  paidAt?: string;
+  /** Why a payment failed, was reversed or is pending: the channel's code or a reason. */
+  reason?: string;
+}
+
+/** What the kiosk must do, or what was done, for money taken before a definite refusal. */
+export type Compensation = 'reverse' | 'refunded' | 'voucher';
+
+/** What a cashier needs to settle a PENDING transaction by hand. */
+export interface PendingView {
+  txnId: string;
+  op?: string;
+  method?: string;
+  amountFen?: number;
+  reason?: string;
+  refs: Record<string, string | number | number[]>;
+}
+
 export interface TxnQueryResult {
   state: TxnState;
   compensate?: Compensation;
   hisReceiptNo?: string;
+  refunds?: RefundInstruction[];
+  qr?: QrPaymentResult;
+  pending?: PendingView;
 }
+
+/* ---------------------------------------------------------------- helpers */
 
 /** Canonical JSON (sorted keys) so a repeated request compares equal to the stored one. */
 export function canonicalJson(value: unknown): string {

@@ -34,9 +34,17 @@ function apply(ledger: Ledger, kid: string, fact: { type: string; txnId?: string
     case factTypes.cardVoidResult:
       if (d.approved === true) ledger.updateTxn(kid, fact.txnId, { state: 'COMPENSATED' });
       return;
+    case factTypes.cardRefundResult: {
+      ledger.appendEvent(kid, fact.txnId, 'card.refund.result', d);
+      if (d.approved !== true) return;
+      const open = ledger.refunds(kid, fact.txnId).find((r) => r.instruction.method === 'card' && r.state === 'instructed' && r.instruction.ofTxnId === d.ofTxnId);
+      if (open) ledger.updateRefund(kid, fact.txnId, open.n, open.instruction, 'done');
+      return;
+    }
     case factTypes.txnClosed: {
       // The kiosk gave up a transaction with nothing collected: a late request must not revive it.
-      if (d.state === 'ABANDONED') ledger.updateTxn(kid, fact.txnId, { state: 'ABANDONED', reason: str(d.reason) }, ['OPEN']);
+      // A QR payment the bridge holds is not the kiosk's to abandon: the resolver gives it back.
+      if (d.state === 'ABANDONED') ledger.updateTxn(kid, fact.txnId, { state: 'ABANDONED', reason: str(d.reason) }, { state: ['OPEN'], qrState: [null, 'failed', 'reversed'] });
       if (d.state === 'PENDING') ledger.updateTxn(kid, fact.txnId, { state: 'PENDING', reason: str(d.reason) }, ['OPEN', 'PAYING']);
       if (d.state === 'COMPENSATED') ledger.updateTxn(kid, fact.txnId, { state: 'COMPENSATED' }, ['COMPENSATING', 'OPEN', 'PAYING']);
       return;

@@ -285,7 +285,17 @@ export type PreSettlement = PreSettleResult;
 export interface SettleRequest {
   preSettleId: string;
   tradeNo: string;
+  /** What the patient paid: the pre-settled amount less the insurance share, if any. */
   payment: Payment;
+  insurance?: InsuranceShare;
+}
+
+/** What the national insurance platform settled (2207) for this trade; the HIS files it and collects only the rest. */
+export interface InsuranceShare {
+  setlId: string;
+  mdtrtId: string;
+  fundFen: number;
+  acctFen: number;
 }
 
 export interface Settlement {
@@ -547,7 +557,10 @@ export interface HisPort {
    * TRADE_CONFLICT when the trade number is already settled.
    */
   preSettle(request: PreSettleRequest): Promise<PreSettlement>;
-  /** Definite failures: AMOUNT_MISMATCH, PRESETTLE_EXPIRED, PRESETTLE_NOT_FOUND, BILL_NOT_PAYABLE, TRADE_CONFLICT. */
+  /**
+   * Definite failures: AMOUNT_MISMATCH (payment + insurance share is not the pre-settled amount),
+   * PRESETTLE_EXPIRED, PRESETTLE_NOT_FOUND, BILL_NOT_PAYABLE, TRADE_CONFLICT.
+   */
   settle(request: SettleRequest): Promise<Settlement>;
 
   accountBalance(query: { patientId: string }): Promise<AccountBalance>;

@@ -1,10 +1,11 @@
+import { formatYuan } from '../../../contract/money.ts';
 import { HisError, type Bill, type BillItem, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
 import { write, type SimContext } from './context.ts';
 import { nextNumber } from './db.ts';
 import { assertPatient } from './patients.ts';
 import { shanghaiIso } from './time.ts';
 import { assertTradeOpen, nowIso, receiptNo, runTrade } from './trades.ts';
-import { assertAmount, assertPayment, assertText, invalid } from './validate.ts';
+import { assertAmount, assertInsuranceShare, assertPayment, assertText, invalid } from './validate.ts';
 
 /** How long a pre-settle holds; hospitals use minutes so that a stale price is never charged. */
 export const preSettleTtlMs = 15 * 60_000;
@@ -102,6 +103,7 @@ export function preSettle(ctx: SimContext, request: PreSettleRequest): PreSettle
 export function settle(ctx: SimContext, request: SettleRequest): Settlement {
   assertText(request.preSettleId, 'preSettleId');
   assertPayment(request.payment);
+  if (request.insurance !== undefined) assertInsuranceShare(request.insurance);
   const payment = request.payment;
   return runTrade(ctx, 'settle', request.tradeNo, request, () => {
     const pre = ctx.db
@@ -110,7 +112,8 @@ export function settle(ctx: SimContext, request: SettleRequest): Settlement {
     if (!pre) throw new HisError('PRESETTLE_NOT_FOUND', 'no such pre-settle', { preSettleId: request.preSettleId });
     if (pre.tradeNo !== request.tradeNo) throw new HisError('TRADE_CONFLICT', 'the pre-settle was made for another trade number', { preSettleId: request.preSettleId });
     if (ctx.now() > pre.expiresAt) throw new HisError('PRESETTLE_EXPIRED', 'the pre-settle has expired; pre-settle again', { expiresAt: shanghaiIso(pre.expiresAt) });
-    assertAmount(payment.amountFen, pre.selfFen);
+    const share = request.insurance;
+    assertAmount(payment.amountFen, pre.selfFen - (share ? share.fundFen + share.acctFen : 0));
     // A bill may have been paid at the counter between pre-settle and settle.
     const bills = payableBills(ctx, pre.patientId, JSON.parse(pre.billNos) as string[]);
 
@@ -122,7 +125,10 @@ export function settle(ctx: SimContext, request: SettleRequest): Settlement {
       result: { hisReceiptNo, settledAt }, patientId: pre.patientId, hisReceiptNo, paidFen: payment.amountFen, refundFen: 0, settledAt,
       receipt: {
         title: '门诊缴费凭条',
-        fields: [{ label: '缴费单号', value: bills.map((b) => b.billNo).join(',') }],
+        fields: [
+          { label: '缴费单号', value: bills.map((b) => b.billNo).join(',') },
+          ...(share ? [{ label: '医保统筹支付', value: formatYuan(share.fundFen) }, { label: '个人账户支付', value: formatYuan(share.acctFen) }] : []),
+        ],
         lines: bills.flatMap((b) => bill(ctx, b).items.map((i) => ({ name: i.name, amountFen: i.amountFen }))),
         totalFen: pre.selfFen, payment,
       },

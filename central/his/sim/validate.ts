@@ -1,4 +1,5 @@
-import { assertFen, HisError, type Payment } from '../port.ts';
+import { paymentSchema } from '../../../contract/rpc.ts';
+import { assertFen, HisError, type InsuranceShare, type Payment } from '../port.ts';
 
 /** Argument checks shared by the simulated functions; each names the field it refuses. */
 
@@ -25,19 +26,25 @@ export function assertPositiveFen(value: unknown, field: string): asserts value 
 }
 
 /**
- * The payment evidence a money call carries. Only the card exists in the contract so far; its
- * fields are the acquirer's and the HIS only files them, so they are checked for presence only,
- * as strictly as the contract (an approval may come without an authorisation code).
+ * The payment evidence a money call carries, checked against the contract's payment schema (card,
+ * QR, cash or insurance). The HIS only files the evidence; the amount is checked by each function.
  */
 export function assertPayment(value: unknown, field = 'payment'): asserts value is Payment {
-  if (typeof value !== 'object' || value === null) throw invalid(field, 'must be an object');
-  const payment = value as Record<string, unknown>;
-  if (payment.method !== 'card') throw invalid(`${field}.method`, 'must be card');
-  assertFen(payment.amountFen, `${field}.amountFen`);
-  for (const key of ['rrn', 'trace', 'batch', 'settleDate']) assertText(payment[key], `${field}.${key}`);
-  for (const key of ['authCode', 'panMasked', 'tid', 'mid']) {
-    if (typeof payment[key] !== 'string') throw invalid(`${field}.${key}`, 'must be a string');
+  const parsed = paymentSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid([field, ...issue.path.map(String)].join('.'), issue.message);
   }
+}
+
+/** The insurance platform's settlement of a trade: its ids are filed, its amounts lower what is due. */
+export function assertInsuranceShare(value: unknown, field = 'insurance'): asserts value is InsuranceShare {
+  if (typeof value !== 'object' || value === null) throw invalid(field, 'must be an object');
+  const share = value as Record<string, unknown>;
+  assertText(share.setlId, `${field}.setlId`);
+  assertText(share.mdtrtId, `${field}.mdtrtId`);
+  assertFen(share.fundFen, `${field}.fundFen`);
+  assertFen(share.acctFen, `${field}.acctFen`);
 }
 
 /** The amount collected must be exactly the amount due: a HIS never gives change. */

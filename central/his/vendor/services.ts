@@ -13,16 +13,22 @@ export interface Service {
 }
 
 const payment: Field[] = [
-  field('method', 'pay_mode', { enum: { card: 'BANKCARD' } }),
+  field('method', 'pay_mode', { enum: { card: 'BANKCARD', qr: 'QRCODE', cash: 'CASH', insurance: 'INSURANCE' } }),
   field('amountFen', 'pay_amount', 'fen'),
-  field('rrn', 'bank_rrn', 'text'),
-  field('trace', 'bank_trace', 'text'),
-  field('batch', 'bank_batch', 'text'),
-  field('authCode', 'bank_auth_code', 'text'),
-  field('panMasked', 'bank_card_no', 'text'),
-  field('tid', 'bank_terminal_no', 'text'),
-  field('mid', 'bank_merchant_no', 'text'),
-  field('settleDate', 'bank_settle_date', 'text'),
+  // Each method has its own evidence; the HIS checks that the fields of the method are there.
+  optional('rrn', 'bank_rrn', 'text'),
+  optional('trace', 'bank_trace', 'text'),
+  optional('batch', 'bank_batch', 'text'),
+  optional('authCode', 'bank_auth_code', 'text'),
+  optional('panMasked', 'bank_card_no', 'text'),
+  optional('tid', 'bank_terminal_no', 'text'),
+  optional('mid', 'bank_merchant_no', 'text'),
+  optional('settleDate', 'bank_settle_date', 'text'),
+  optional('channel', 'qr_channel', { enum: { wechat: 'WECHAT', alipay: 'ALIPAY' } }),
+  optional('channelTradeNo', 'channel_trade_no', 'text'),
+  optional('insertedFen', 'cash_inserted', 'fen'),
+  optional('notes', 'cash_notes', { list: 'fen' }),
+  optional('changeFen', 'cash_change', 'fen'),
 ];
 const payInfo = field('payment', 'pay_info', { object: payment });
 const optionalPayInfo = optional('payment', 'pay_info', { object: payment });
@@ -156,7 +162,12 @@ export const services: Record<HisFunction, Service> = {
   },
   settle: {
     service: 'outpatient.bill.settle',
-    request: [field('preSettleId', 'pre_id', 'text'), tradeNo, payInfo],
+    request: [
+      field('preSettleId', 'pre_id', 'text'), tradeNo, payInfo,
+      optional('insurance', 'setl_info', {
+        object: [field('setlId', 'setl_id', 'text'), field('mdtrtId', 'mdtrt_id', 'text'), field('fundFen', 'fund_amount', 'fen'), field('acctFen', 'acct_amount', 'fen')],
+      }),
+    ],
     result: receipt,
   },
   accountBalance: {

@@ -133,7 +133,11 @@ describe('bridge RPC against a real Mosquitto', () => {
   it('says UNKNOWN, never OPEN, for a payment whose HIS outcome it cannot tell yet', async () => {
     const txnId = ulid();
     // A saga left PAYING, as a worker that died inside the HIS call leaves it.
-    ledger.createTxn(kid, txnId, 'bill.preSettle', 'PAYING', { preSettleId: 'PS-X', amountFen: 100 });
+    const payment = { ...card, amountFen: 100 };
+    ledger.createTxn(kid, txnId, 'bill.preSettle', 'PAYING', {
+      preSettleId: 'PS-X', op: 'bill.pay', method: 'card', amountFen: 100, rrn: card.rrn, trace: card.trace, settleDate: card.settleDate,
+      hisCall: ledger.seal({ fn: 'settle', request: { preSettleId: 'PS-X', payment } }), step: 'his', stepAt: Date.now(),
+    });
     his.setFault('queryTrade', { mode: 'down' });
     try {
       expect(await call('txn.query', { txnId })).toMatchObject({ status: 'UNKNOWN', data: { state: 'OPEN' } });
@@ -143,6 +147,9 @@ describe('bridge RPC against a real Mosquitto', () => {
     // The HIS has no record yet, but a settle call that young may still be running: still UNKNOWN.
     expect(await call('txn.query', { txnId })).toMatchObject({ status: 'UNKNOWN' });
     expect(ledger.txn(kid, txnId)?.state).toBe('PAYING');
+    // Past the settle window the HIS's "no such trade" is definite: the card is to be reversed.
+    ledger.updateTxn(kid, txnId, { stepAt: Date.now() - 61_000 });
+    expect(await call('txn.query', { txnId })).toMatchObject({ status: 'OK', data: { state: 'OPEN', compensate: 'reverse' } });
   });
 
   it('refuses bad input with a code and a field, and never stays silent', async () => {
