@@ -9,3 +9,4 @@ export { HttpHis, defaultHisTimeoutMs } from './http-adapter.ts';
 export type { HttpHisOptions } from './http-adapter.ts';
 export { startHisServer } from './http-server.ts';
 export type { HisServerOptions, RunningHisServer } from './http-server.ts';
+export { FhirHis } from './fhir-adapter.ts';

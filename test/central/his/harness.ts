@@ -6,12 +6,14 @@ import readline from 'node:readline';
 import { expect } from 'vitest';
 import { HisError, HisSimulator, type CardPayment, type HisErrorCode, type HisErrorKind, type HisFunction, type HisPort } from '../../../central/his/index.ts';
 import { stopChild, zizhuBin } from '../../helpers/processes.ts';
+import type { FhirEngine } from './fhir-engine.ts';
 
 /** Shared by the HIS tests: temporary folders, simulators on a chosen clock, and `zizhu his-sim serve` children. */
 
 const dirs: string[] = [];
 const simulators: HisSimulator[] = [];
 const children: ChildProcess[] = [];
+const engines: FhirEngine[] = [];
 
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-his-test-'));
@@ -33,6 +35,7 @@ export function closeSimulator(his: HisSimulator): void {
 
 export async function cleanUp(): Promise<void> {
   await Promise.all(children.splice(0).map((c) => stopChild(c)));
+  await Promise.all(engines.splice(0).map((e) => e.close()));
   for (const his of simulators.splice(0)) his.close();
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -77,6 +80,17 @@ export async function serveChild(dataDir: string): Promise<{ url: string; child:
   });
   lines.close();
   return { url: (JSON.parse(first) as { url: string }).url, child };
+}
+
+/**
+ * A FHIR R4 engine (test/central/his/fhir-engine.ts) holding the seeded hospital as of `now`,
+ * closed by `cleanUp`. Loaded on demand, so tests without one do not load Medplum.
+ */
+export async function fhirEngine(now?: number): Promise<FhirEngine> {
+  const [{ startFhirEngine }, { seedHospital }] = await Promise.all([import('./fhir-engine.ts'), import('./fhir-seed.ts')]);
+  const engine = await startFhirEngine((repo) => seedHospital(repo, now));
+  engines.push(engine);
+  return engine;
 }
 
 /**

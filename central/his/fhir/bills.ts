@@ -1,0 +1,121 @@
+import type { ChargeItem, Invoice } from '@medplum/fhirtypes';
+import { formatYuan } from '../../../contract/money.ts';
+import { HisError, type Bill, type BillItem, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
+import { assertAmount, assertInsuranceShare, assertPayment, assertText, invalid } from '../sim/validate.ts';
+import type { FhirContext } from './context.ts';
+import { isPatient, requirePatient, type FoundPatient } from './patients.ts';
+import { completed, createPreSettle, findPreSettle } from './pre-settles.ts';
+import { assertTradeOpen, nowIso, receiptNo, runTrade, type PatientHandle, type TradePlan } from './trades.ts';
+import { fenOf, identifierValue, localIso, putEntry, refId } from './values.ts';
+
+/**
+ * Outpatient bills (docs/fhir-adapter.md §3). A bill is an `Invoice` (identifier = the bill
+ * number, `issuer` the department, a `participant` the doctor, `totalGross` its amount) whose
+ * lines reference the `ChargeItem`s it bills (name, quantity with unit, unit price). Those are
+ * `billed` from the moment the Invoice lists them, as FHIR defines it; what the patient owes is
+ * the Invoice's state: `issued` is unpaid, `balanced` is paid. Settling moves the Invoices to
+ * `balanced` under `If-Match`, so a bill paid at the counter meanwhile fails the whole settle.
+ */
+
+function bill(ctx: FhirContext, invoice: Invoice, items: Map<string, ChargeItem>): Bill {
+  const billNo = identifierValue(invoice, ctx.systems.billNo);
+  if (!billNo) throw new HisError('INTERNAL', `the FHIR record cannot be read: Invoice/${invoice.id} has no bill number`);
+  const lines = [...(invoice.lineItem ?? [])].sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  return {
+    billNo,
+    amountFen: fenOf(invoice.totalGross, `the total of bill ${billNo}`),
+    department: invoice.issuer?.display ?? '',
+    doctor: invoice.participant?.[0]?.actor.display ?? '',
+    createdAt: localIso(invoice.date, `the date of bill ${billNo}`),
+    items: lines.map((line): BillItem => {
+      const item = items.get(refId(line.chargeItemReference, 'ChargeItem') ?? '');
+      const base = line.priceComponent?.find((p) => p.type === 'base');
+      if (!item) throw new HisError('INTERNAL', `the FHIR record cannot be read: a line of bill ${billNo} names no ChargeItem`);
+      return {
+        name: item.code.text ?? item.code.coding?.[0]?.display ?? '',
+        qty: item.quantity?.value ?? 1,
+        unit: item.quantity?.unit ?? '',
+        priceFen: fenOf(item.priceOverride, `the price of ${item.code.text}`),
+        amountFen: fenOf(base?.amount, `a line of bill ${billNo}`),
+      };
+    }),
+  };
+}
+
+async function itemsOf(ctx: FhirContext, patient: PatientHandle): Promise<Map<string, ChargeItem>> {
+  const items = await ctx.fhir.search<ChargeItem>('ChargeItem', { subject: patient.reference });
+  return new Map(items.map((i) => [i.id!, i]));
+}
+
+export async function listBills(ctx: FhirContext, patientId: string): Promise<{ bills: Bill[] }> {
+  const patient = await requirePatient(ctx, patientId);
+  const [invoices, items] = await Promise.all([
+    ctx.fhir.search<Invoice>('Invoice', { subject: patient.handle.reference, status: 'issued' }),
+    itemsOf(ctx, patient.handle),
+  ]);
+  return { bills: invoices.map((i) => bill(ctx, i, items)).sort((a, b) => a.billNo.localeCompare(b.billNo)) };
+}
+
+/** The named bills, each unpaid and this patient's, or BILL_NOT_PAYABLE naming the first that is not. */
+async function payableInvoices(ctx: FhirContext, patient: PatientHandle, billNos: string[]): Promise<Invoice[]> {
+  const found = await ctx.fhir.search<Invoice>('Invoice', { identifier: billNos.map((n) => `${ctx.systems.billNo}|${n}`).join(',') });
+  return billNos.map((billNo) => {
+    const invoice = found.find((i) => identifierValue(i, ctx.systems.billNo) === billNo);
+    if (!invoice || !isPatient(invoice.subject, patient) || invoice.status !== 'issued') {
+      throw new HisError('BILL_NOT_PAYABLE', `bill ${String(billNo)} is not an unpaid bill of this patient`, { billNo });
+    }
+    return invoice;
+  });
+}
+
+interface BillFigures {
+  billNos: string[];
+  totalFen: number;
+  selfFen: number;
+}
+
+export async function preSettle(ctx: FhirContext, request: PreSettleRequest): Promise<PreSettlement> {
+  await assertTradeOpen(ctx, request.tradeNo);
+  const billNos: unknown = request.billNos;
+  if (!Array.isArray(billNos) || billNos.length === 0 || new Set(billNos).size !== billNos.length || !billNos.every((n) => typeof n === 'string' && n.length > 0)) {
+    throw invalid('billNos', 'must list one or more distinct bills');
+  }
+  const patient: FoundPatient = await requirePatient(ctx, request.patientId);
+  const totalFen = (await payableInvoices(ctx, patient.handle, billNos as string[])).reduce((sum, i) => sum + fenOf(i.totalGross, 'a bill total'), 0);
+  // Self-pay: a FHIR HIS adjudicates no insurance; the share comes from the platform at settle.
+  const figures: BillFigures = { billNos: billNos as string[], totalFen, selfFen: totalFen };
+  const { preSettleId, expiresAt } = await createPreSettle(ctx, 'preSettle', request.tradeNo, patient.handle, figures);
+  return { preSettleId, totalFen, fundFen: 0, acctFen: 0, selfFen: totalFen, expiresAt };
+}
+
+export async function settle(ctx: FhirContext, request: SettleRequest): Promise<Settlement> {
+  assertText(request.preSettleId, 'preSettleId');
+  assertPayment(request.payment);
+  if (request.insurance !== undefined) assertInsuranceShare(request.insurance);
+  const { payment, insurance: share } = request;
+  return runTrade(ctx, 'settle', request.tradeNo, request, async (): Promise<TradePlan<Settlement>> => {
+    const pre = await findPreSettle<BillFigures>(ctx, 'preSettle', request.preSettleId, request.tradeNo);
+    assertAmount(payment.amountFen, pre.figures.selfFen - (share ? share.fundFen + share.acctFen : 0));
+    // A bill may have been paid at the counter between pre-settle and settle.
+    const [invoices, items] = await Promise.all([payableInvoices(ctx, pre.patient, pre.figures.billNos), itemsOf(ctx, pre.patient)]);
+    const bills = invoices.map((i) => bill(ctx, i, items));
+    const settledAt = nowIso(ctx);
+    const hisReceiptNo = receiptNo(ctx, 'settle');
+    return {
+      entries: [...invoices.map((i) => putEntry({ ...i, status: 'balanced' as const })), putEntry(completed(pre.task))],
+      record: {
+        result: { hisReceiptNo, settledAt }, patient: pre.patient, focus: { reference: `Task/${pre.task.id}` },
+        hisReceiptNo, paidFen: payment.amountFen, refundFen: 0, settledAt,
+        receipt: {
+          title: '门诊缴费凭条',
+          fields: [
+            { label: '缴费单号', value: bills.map((b) => b.billNo).join(',') },
+            ...(share ? [{ label: '医保统筹支付', value: formatYuan(share.fundFen) }, { label: '个人账户支付', value: formatYuan(share.acctFen) }] : []),
+          ],
+          lines: bills.flatMap((b) => b.items.map((i) => ({ name: i.name, amountFen: i.amountFen }))),
+          totalFen: pre.figures.selfFen, payment,
+        },
+      },
+    };
+  });
+}
