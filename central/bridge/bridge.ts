@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { factSchema } from '../../contract/facts.ts';
 import { canonicalJson, describeIssue, isOpName, ops, rpcRequestSchema, sagaSteps, type OpName, type RpcResponse } from '../../contract/rpc.ts';
@@ -64,6 +65,10 @@ export class Bridge {
       will: { topic: topics.centralState(worker), payload: Buffer.from(offline), qos: 1, retain: true },
       ...this.options.tls,
     }, false); // no broker at start is an error the operator must see (exit 5); later drops reconnect
+    // mqtt.js leaves Nagle on: each answer would wait ~40 ms for the peer's ACK (docs/benchmarks.md).
+    const noDelay = () => (this.client?.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
+    noDelay();
+    this.client.on('connect', noDelay);
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
     this.client.on('error', (e) => this.options.log('error', 'mqtt error', { error: e.message }));
     // A dead worker stops renewing: its sagas' leases run out and another worker takes them over.
