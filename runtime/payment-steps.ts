@@ -273,6 +273,7 @@ export class PaymentSteps {
     const opened = of('txn.opened') ?? {};
     const sale = of('card.sale.result') as CardSale | undefined;
     const cash = of('cash.collect.result') as { insertedFen: number; changeFen: number } | undefined;
+    const qr = of('qr.pay.result') as { state: string; channel?: 'wechat' | 'alipay'; channelTradeNo?: string } | undefined;
     const settled = of('his.settle.result');
     const bills = ((opened.bills as ReceiptBill[] | undefined) ?? []).map((b) => ({
       ...b,
@@ -287,6 +288,7 @@ export class PaymentSteps {
       amountFen: Number((of('bill.presettled')?.selfFen as number | undefined) ?? opened.totalFen ?? 0),
       sale: sale?.approved ? sale : undefined,
       ...(cash ? { cash: { insertedFen: cash.insertedFen, changeFen: cash.changeFen } } : {}),
+      ...(qr?.state === 'paid' && qr.channel && qr.channelTradeNo ? { qr: { channel: qr.channel, channelTradeNo: qr.channelTradeNo } } : {}),
       hisReceiptNo: settled?.hisReceiptNo as string | undefined,
       at: new Date(),
     };

@@ -19,6 +19,7 @@ export interface PaymentFacts {
   amountFen: number;
   sale?: CardSale;
   cash?: { insertedFen: number; changeFen: number };
+  qr?: { channel: 'wechat' | 'alipay'; channelTradeNo: string };
   hisReceiptNo?: string;
   at: Date;
   reprint?: boolean;
@@ -66,9 +67,15 @@ export function paidReceipt(f: PaymentFacts): ReceiptDocument {
     { row: ['交易号', f.txnId] },
     ...cardLines(f.sale),
     ...cashLines(f.cash),
+    ...qrLines(f.qr),
     { qr: f.txnId },
     { text: '请妥善保管本凭证', align: 'center' },
   ];
+}
+
+function qrLines(qr: PaymentFacts['qr']): ReceiptDocument {
+  if (!qr) return [];
+  return [{ row: [qr.channel === 'wechat' ? '微信支付' : '支付宝', qr.channelTradeNo] as [string, string] }];
 }
 
 function cashLines(cash: PaymentFacts['cash']): ReceiptDocument {
@@ -110,7 +117,7 @@ const slipTitle: Record<SlipKind, string> = {
 };
 
 const slipText: Record<SlipKind, string[]> = {
-  refunded: ['医院系统未能完成缴费,', '银行卡扣款已撤销,原路退回.', '账单仍未缴,可重新缴费.'],
+  refunded: ['医院系统未能完成缴费,', '款项已撤销,原路退回.', '账单仍未缴,可重新缴费.'],
   pending: ['缴费结果暂时无法确认.', '请勿重复缴费,凭此单到人工窗口', '核实处理,款项不会丢失.'],
   notCharged: ['本次交易没有扣款.', '账单仍未缴,可重新缴费.'],
 };
@@ -123,6 +130,7 @@ export function outcomeSlip(kind: SlipKind, f: PaymentFacts): ReceiptDocument {
     { row: ['金额(元)', formatYuan(f.amountFen)], bold: true },
     { row: ['交易号', f.txnId] },
     ...cardLines(f.sale),
+    ...qrLines(f.qr),
     { qr: f.txnId },
     { text: '如有疑问请联系人工窗口', align: 'center' },
   ];

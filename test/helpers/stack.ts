@@ -21,10 +21,12 @@ export class Stack {
     readonly printer: SimProcess,
     /** The bill acceptor, when the test asked for one. */
     readonly cash: SimProcess | undefined,
+    /** The QR scanner, when the test asked for one (the bridge then runs the QR channel simulators). */
+    readonly scanner: SimProcess | undefined,
     readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
   ) {}
 
-  static async start(options: { broker?: RunningBroker; cash?: boolean } = {}): Promise<Stack> {
+  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
     const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') }));
     const hisDir = path.join(dir, 'his');
@@ -32,16 +34,18 @@ export class Stack {
     const patient = his.fixtures().patients[0]!;
     his.close();
     const bridgeLog = fs.openSync(path.join(dir, 'bridge.log'), 'a');
-    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e'], {
+    const pay = options.scanner ? ['--pay', 'sim', '--pay-data', path.join(dir, 'pay')] : [];
+    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay], {
       stdio: ['ignore', bridgeLog, bridgeLog],
     });
-    const [card, pos, printer, cash] = await Promise.all([
+    const [card, pos, printer, cash, scanner] = await Promise.all([
       SimProcess.start('card'),
       SimProcess.start('pos'),
       SimProcess.start('printer'),
       options.cash ? SimProcess.start('cash') : undefined,
+      options.scanner ? SimProcess.start('scanner') : undefined,
     ]);
-    return new Stack(dir, broker, bridge, card, pos, printer, cash, patient);
+    return new Stack(dir, broker, bridge, card, pos, printer, cash, scanner, patient);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {
@@ -55,8 +59,9 @@ export class Stack {
         pos: { port: this.pos.port, baudRate: 9600 },
         printer: { port: this.printer.port, baudRate: 115200 },
         ...(this.cash ? { cash: { port: this.cash.port, baudRate: 9600, model: 'ITL-SSP' as const } } : {}),
+        ...(this.scanner ? { scanner: { port: this.scanner.port, baudRate: 9600 } } : {}),
       },
-      payment: { methods: this.cash ? ['card', 'cash'] : ['card'], cashOverpay: 'voucher' },
+      payment: { methods: ['card', ...(this.scanner ? (['qr'] as const) : []), ...(this.cash ? (['cash'] as const) : [])], cashOverpay: 'voucher' },
       timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
       ...overrides,
     };
@@ -79,7 +84,7 @@ export class Stack {
   }
 
   async stop(options: { keepBroker?: boolean } = {}): Promise<void> {
-    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop()]);
+    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop(), this.scanner?.stop()]);
     if (!options.keepBroker) await this.broker.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
