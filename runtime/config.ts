@@ -93,7 +93,7 @@ export const kioskConfigSchema = z
       .strict()
       .default({ columns: 66, rows: 19 }),
     /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
-    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), cash: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
+    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), cash: z.string().optional(), scanner: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
   })
   .strict();
 

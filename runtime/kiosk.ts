@@ -156,6 +156,8 @@ function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void 
     F5: [demo.card, 'take'],
     ...(demo.idcard ? { F6: [demo.idcard, 'place'] as [string, string], F7: [demo.idcard, 'remove'] as [string, string] } : {}),
     ...(demo.cash ? { F8: [demo.cash, 'insert 10000'] as [string, string] } : {}),
+    // A WeChat code the channel simulator pays at once (docs/qr-channels.md, payers).
+    ...(demo.scanner ? { F9: [demo.scanner, 'scan 135555555555555555'] as [string, string] } : {}),
   };
   const command = commands[key];
   if (!command) return;

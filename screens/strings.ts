@@ -27,8 +27,8 @@ export const common = {
   reason: { zh: '原因: {text}', en: 'Reason: {text}' },
   goCounter: { zh: '如需帮助, 请到人工窗口', en: 'For help, please go to a staffed counter' },
   demo: {
-    zh: '演示: F2插卡 F3批准 F4拒绝 F5取卡 F6/F7放/取身份证 F8投100元',
-    en: 'Demo: F2 card F3 approve F4 decline F5 take F6/F7 ID F8 100 yuan',
+    zh: '演示: F2插卡 F3批准 F4拒绝 F5取卡 F6/F7身份证 F8投100元 F9扫码',
+    en: 'Demo: F2 card F3 ok F4 no F5 take F6/F7 ID F8 100 yuan F9 QR',
   },
   tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
   pleaseWait: { zh: '请稍候', en: 'Please wait' },

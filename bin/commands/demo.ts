@@ -14,7 +14,7 @@ const zizhu = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ziz
  * `zizhu demo`: a broker, the bridge with the simulated hospital, a simulator of every kiosk device
  * (each its own process) and one kiosk in this terminal. F2 inserts the first fixture patient's
  * card, F3 approves at the bank module, F4 declines, F5 takes the card back, F6/F7 place and lift
- * an ID card, F8 feeds a 100-yuan note. Ctrl-C stops everything.
+ * an ID card, F8 feeds a 100-yuan note, F9 shows a WeChat payment code. Ctrl-C stops everything.
  */
 export async function demo(argv: string[]): Promise<number> {
   const dir = argv[0] === '--data' && argv[1] ? path.resolve(argv[1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-demo-'));
@@ -36,7 +36,7 @@ export async function demo(argv: string[]): Promise<number> {
     const patient = his.fixtures().patients[0]!;
     his.close();
 
-    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo'], { stdio: ['ignore', logFile, logFile] }));
+    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo', '--pay', 'sim', '--pay-data', path.join(dir, 'pay')], { stdio: ['ignore', logFile, logFile] }));
     const sims: Record<string, { port: string; socket: string }> = {};
     for (const kind of ['card', 'pos', 'printer', 'idcard', 'cash', 'scanner', 'report'] as const) {
       const socket = path.join(dir, `${kind}.sock`);
@@ -66,8 +66,8 @@ export async function demo(argv: string[]): Promise<number> {
         // The A4 printer's simulator is ippeveprinter; its "port" is the printer's IPP URI.
         report: { printer: sims.report!.port },
       },
-      payment: { methods: ['card', 'cash'], cashOverpay: 'voucher' },
-      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, cash: sims.cash!.socket, patientCardNo: patient.cardNo },
+      payment: { methods: ['card', 'qr', 'cash'], cashOverpay: 'voucher' },
+      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, cash: sims.cash!.socket, scanner: sims.scanner!.socket, patientCardNo: patient.cardNo },
     };
     const configFile = path.join(dir, 'kiosk.json');
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
