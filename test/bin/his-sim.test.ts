@@ -73,7 +73,7 @@ describe('zizhu his-sim (child process)', () => {
       const pre = await his.preSettle({ patientId: 'P0003', billNos: ['MZ00000302'], tradeNo });
       return his.settle({
         preSettleId: pre.preSettleId, tradeNo,
-        payment: { method: 'card', amountFen: pre.selfFen, rrn: '512345678902', trace: '000124', batch: '000045', authCode: '111111', panMasked: '622848******5678', tid: '10000001', mid: '898330160120001', settleDate: '0603' },
+        payment: { method: 'card', amountFen: pre.selfFen, rrn: '512345678902', trace: '000124', batch: '000045', authCode: '111111', panMasked: '622848******5678', tid: '10000001', mid: '898330160120001', settleDate: '2026-06-03' },
       });
     });
     const result = await run(['bills', '--patient', 'P0003', '--data', data]);
@@ -113,7 +113,7 @@ describe('zizhu his-sim (child process)', () => {
     const clear = await run(['fault', '--data', data, '--fn', 'settle', '--mode', 'clear']);
     expect(oneJson(clear.stdout)).toEqual({ fn: 'settle', fault: null });
     await withSimulator(data, async (his) => {
-      const error = await his.settle({ preSettleId: 'PS99999999', tradeNo: 'T1', payment: { method: 'card', amountFen: 1, rrn: 'r', trace: 't', batch: 'b', authCode: 'a', panMasked: 'p', tid: 't', mid: 'm', settleDate: 'd' } }).catch((e: unknown) => e);
+      const error = await his.settle({ preSettleId: 'PS99999999', tradeNo: 'T1', payment: { method: 'card', amountFen: 1, rrn: '512345678903', trace: '000125', batch: '000045', authCode: '111112', panMasked: '622848******5678', tid: '10000001', mid: '898330160120001', settleDate: '2026-06-03' } }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PRESETTLE_NOT_FOUND' });
     });
   });
