@@ -103,7 +103,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
     afterRecord();
   });
   const cashSteps = cash && new CashSteps({ journal, acceptor: cash, afterRecord, overpay: config.payment.cashOverpay, log: logFn });
-  const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, afterRecord, log: logFn }) : undefined;
+  const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, steps, afterRecord, log: logFn }) : undefined;
   const maintenance = new MaintenanceSteps({ config, journal, health, fleet, steps, afterRecord });
   const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, qr: qrSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
 

@@ -1,9 +1,9 @@
 import { ulid } from 'ulid';
-import type { PayResult, PreSettleResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
+import type { PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
 import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
-import type { Bill, CardSale, Collected, PosStage, SettleOutcome } from '../machines/types.ts';
+import type { Bill, CardSale, Collected, PosStage, QrOutcome, SettleOutcome } from '../machines/types.ts';
 import type { KioskConfig } from './config.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
 import { RpcNoAnswer, type Link } from './link.ts';
@@ -241,6 +241,45 @@ export class PaymentSteps {
     this.record({ type: 'txn.closed', txnId, close: 'SETTLED', data: { state: 'SETTLED', receiptPrinted: printed } });
   }
 
+  /**
+   * How a QR collection ended, from central: the first answer if it is final, else asked again
+   * until the deadline (a lost answer, "user paying"). Journals the result; an unknown one closes
+   * the transaction PENDING, because the patient may have paid.
+   */
+  async awaitQr(txnId: string, amountFen: number, first?: RpcResponse<QrPaymentResult>): Promise<QrOutcome> {
+    const until = Date.now() + this.d.config.timeouts.settleDeadlineMs + this.d.config.timeouts.rpcMs;
+    let answer = first;
+    // At boot (no first answer) central is asked at once; after a pay, not before a pause.
+    let pause = first !== undefined;
+    while (!qrFinal(answer) && Date.now() < until) {
+      if (pause) await sleep(1000);
+      pause = true;
+      try {
+        answer = await this.d.link.rpc<QrPaymentResult>({ op: 'payment.qr.query', args: { txnId }, timeoutMs: this.d.config.timeouts.rpcMs });
+      } catch (e) {
+        if (!(e instanceof RpcNoAnswer)) throw e;
+      }
+    }
+    const r = answer?.data;
+    if (answer?.status === 'OK' && r?.state === 'paid' && r.channel && r.channelTradeNo) {
+      const paid = { channel: r.channel, channelTradeNo: r.channelTradeNo, amountFen: r.amountFen ?? amountFen };
+      this.record({ type: 'qr.pay.result', txnId, money: { collected: paid.amountFen }, data: { state: 'paid', channel: paid.channel, channelTradeNo: paid.channelTradeNo } });
+      return { state: 'paid', qr: paid };
+    }
+    // Refused before any money moved (a bad or expired code), or failed and reversed by central.
+    const refused = answer?.status === 'FAILED' && !r;
+    if (refused || (r && (r.state === 'failed' || r.state === 'reversed' || r.state === 'none'))) {
+      const reason = r?.reason ?? answer?.message ?? answer?.code ?? 'failed';
+      this.record({ type: 'qr.pay.result', txnId, data: { state: r?.state ?? 'refused', reason } });
+      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: `QR ${r?.state ?? 'refused'}` } });
+      return { state: 'failed', reason };
+    }
+    const reason = r?.reason ?? answer?.message ?? 'no final answer from central';
+    this.record({ type: 'qr.pay.result', txnId, money: { collected: amountFen }, data: { state: 'unknown', reason } });
+    this.record({ type: 'txn.closed', txnId, close: 'PENDING', money: { pending: amountFen }, data: { state: 'PENDING', reason } });
+    return { state: 'pending', reason };
+  }
+
   /** A staff reprint of a closed, paid transaction's receipt, marked as a reprint; journaled as a fact. */
   async reprintReceipt(txnId: string, staffId: string): Promise<boolean> {
     const printed = await this.print(paidReceipt({ ...this.facts(txnId), reprint: true }));
@@ -310,4 +349,9 @@ export function paymentOf(collected: Collected): { method: Collected['method']; 
 function collectedFen(collected: Collected): number {
   if (collected.method === 'card') return collected.sale.amountFen;
   return collected.method === 'qr' ? collected.qr.amountFen : collected.cash.insertedFen;
+}
+
+function qrFinal(answer: RpcResponse<QrPaymentResult> | undefined): boolean {
+  const state = answer?.data?.state;
+  return state === 'paid' || state === 'failed' || state === 'reversed' || (answer?.status === 'FAILED' && state === undefined);
 }

@@ -1,4 +1,4 @@
-import type { CardSale, CashResult, Collected, SettleOutcome } from '../machines/types.ts';
+import type { CardSale, CashResult, Collected, QrOutcome, QrPaid, SettleOutcome } from '../machines/types.ts';
 import type { Journal } from './journal/journal.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
@@ -26,6 +26,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
   const amountFen = Number(presettle?.selfFen ?? 0);
 
   if (has('cash.collect.intent')) return recoverCash(journal, steps, txnId, amountFen, preSettleId);
+  if (has('qr.pay.intent')) return recoverQr(journal, steps, txnId, preSettleId);
   if (!has('card.sale.intent')) {
     // No money was asked for. Telling central first makes a late pre-settle or pay refuse itself.
     await steps.resolveNothingCollected(txnId);
@@ -86,4 +87,28 @@ async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string,
   if (journal.txn(txnId)?.state !== 'OPEN') return steps.printSlip(txnId);
   if (outcome.outcome === 'settled') return steps.printReceipt(txnId, { reprint: events.some((e) => e.type === 'receipt.print.intent') });
   await steps.printCashVoucher(txnId, insertedFen, outcome.reason);
+}
+
+/**
+ * QR: the code went to central, which may have collected it. Central's record decides — never
+ * "nothing was collected" on the kiosk's word: paid → settle as the flow would have; failed →
+ * nothing to undo; still unknown at the deadline → PENDING, central's saga goes on.
+ */
+async function recoverQr(journal: Journal, steps: PaymentSteps, txnId: string, preSettleId: string | undefined): Promise<void> {
+  const events = journal.eventsOf(txnId);
+  const intent = events.find((e) => e.type === 'qr.pay.intent')!.data;
+  const known = events.filter((e) => e.type === 'qr.pay.result').at(-1)?.data;
+  const outcome: QrOutcome =
+    known?.state === 'paid'
+      ? { state: 'paid', qr: { channel: known.channel as QrPaid['channel'], channelTradeNo: String(known.channelTradeNo), amountFen: Number(intent.amountFen) } }
+      : await steps.awaitQr(txnId, Number(intent.amountFen));
+  if (journal.txn(txnId)?.state !== 'OPEN') return steps.printSlip(txnId);
+  if (outcome.state !== 'paid') return steps.printSlip(txnId);
+  const settle = events.filter((e) => e.type === 'his.settle.result').at(-1)?.data;
+  const collected: Collected = { method: 'qr', qr: outcome.qr };
+  const result: SettleOutcome = settle?.settled
+    ? { outcome: 'settled', hisReceiptNo: String(settle.hisReceiptNo) }
+    : await steps.resolveByQuery(txnId, collected, preSettleId ? { preSettleId } : undefined);
+  if (result.outcome === 'settled' && journal.txn(txnId)?.state === 'OPEN') return steps.printReceipt(txnId, { reprint: events.some((e) => e.type === 'receipt.print.intent') });
+  await steps.printSlip(txnId);
 }
