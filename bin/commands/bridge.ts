@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,8 @@ import { exitCodes, UsageError } from '../exit.ts';
 
 /**
  * `zizhu bridge --broker mqtt://HOST:PORT --his sim|http://HOST:PORT|fhir:URL [--his-data DIR] [--his-timeout-ms N]
- *   [--pay sim [--pay-data DIR]] [--insurance sim [--insurance-data DIR]] [--settle-window-ms N] --ledger FILE [--worker NAME]`
+ *   [--pay sim [--pay-data DIR]] [--insurance sim [--insurance-data DIR]] [--settle-window-ms N] --ledger FILE [--worker NAME]
+ *   [--tls DIR]`  (mqtts: the CA and the worker's certificate in DIR, docs/tls.md)
  *
  * `--his sim` runs the simulated hospital in this process behind its vendor HTTP interface on a
  * free loopback port, so the bridge talks HTTP to it as to a real HIS; `--his http://HOST:PORT`
@@ -35,7 +37,7 @@ export async function bridge(argv: string[]): Promise<number> {
     options: {
       broker: { type: 'string' }, his: { type: 'string' }, 'his-data': { type: 'string' }, 'his-timeout-ms': { type: 'string' },
       pay: { type: 'string' }, 'pay-data': { type: 'string' }, insurance: { type: 'string' }, 'insurance-data': { type: 'string' },
-      'settle-window-ms': { type: 'string' }, ledger: { type: 'string' }, worker: { type: 'string' },
+      'settle-window-ms': { type: 'string' }, ledger: { type: 'string' }, worker: { type: 'string' }, tls: { type: 'string' },
     },
   });
   if (!values.broker || !/^mqtts?:\/\/[^/]+:\d+$/.test(values.broker)) throw new UsageError('--broker must look like mqtt://HOST:PORT');
@@ -52,6 +54,8 @@ export async function bridge(argv: string[]): Promise<number> {
   if (!values.ledger) throw new UsageError('--ledger FILE is required');
   const worker = values.worker ?? `${os.hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(worker)) throw new UsageError('--worker may hold letters, digits and dashes');
+  if (values.tls !== undefined && !values.broker.startsWith('mqtts://')) throw new UsageError('--tls goes with an mqtts:// --broker');
+  const tls = values.tls === undefined ? undefined : workerCertificate(values.tls, worker);
 
   const log = pino({ name: 'bridge', redact: redactPaths }, pino.destination(2));
   const beside = (name: string) => path.join(path.dirname(path.resolve(values.ledger!)), name);
@@ -77,6 +81,7 @@ export async function bridge(argv: string[]): Promise<number> {
     ...(pay ? { qrChannels: pay.channels } : {}),
     ...(insurance ? { insurance: insurance.insuranceFor } : {}),
     settleWindowMs,
+    ...(tls ? { tls } : {}),
     leaseMs: Math.min(30_000, Math.ceil(settleWindowMs / 2)),
     resolveEveryMs: Math.min(5_000, Math.ceil(settleWindowMs / 4)),
   });
@@ -114,3 +119,15 @@ async function simulatedHis(dataDir: string, timeoutMs: number): Promise<{ his: 
   };
 }
 
+
+/** `--tls DIR`: the CA and this worker's certificate as `zizhu cert issue --role bridge --name WORKER --out DIR` left them. */
+function workerCertificate(dir: string, worker: string): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(path.join(dir, file));
+    } catch (e) {
+      throw new UsageError(`--tls: ${(e as Error).message} (issue it with: zizhu cert issue --ca CA --name ${worker} --role bridge --out ${dir})`);
+    }
+  };
+  return { ca: read('ca.crt'), cert: read(`${worker}.crt`), key: read(`${worker}.key`) };
+}

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { freePort, startBroker } from '../../central/broker/mosquitto.ts';
+import { CertificateAuthority } from '../../central/ca/index.ts';
 import { HisSimulator } from '../../central/his/simulator.ts';
 import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 
@@ -17,11 +19,20 @@ const zizhu = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ziz
  * an ID card, F8 feeds a 100-yuan note, F9 shows a WeChat payment code. Ctrl-C stops everything.
  */
 export async function demo(argv: string[]): Promise<number> {
-  const dir = argv[0] === '--data' && argv[1] ? path.resolve(argv[1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-demo-'));
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, tls: { type: 'boolean', default: false } } });
+  const dir = values.data ? path.resolve(values.data) : fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-demo-'));
   fs.mkdirSync(dir, { recursive: true });
   const children: ChildProcess[] = [];
   const logFile = fs.openSync(path.join(dir, 'demo.log'), 'a');
-  const broker = await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') });
+  const broker = await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker'), tls: values.tls });
+  // With --tls, the broker's development CA issues the bridge worker's and the kiosk's certificates.
+  const certs = path.join(dir, 'certs');
+  if (values.tls) {
+    const ca = CertificateAuthority.open(broker.dataDir);
+    for (const [name, role] of [['demo', 'bridge'], ['DEMO-001', 'kiosk']] as const) {
+      if (!fs.existsSync(path.join(certs, `${name}.crt`))) ca.issue({ name, role, outDir: certs });
+    }
+  }
   const cleanup = async () => {
     // A child killed by a signal has no exit code, only a signal code: both mean it is gone.
     const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
@@ -36,7 +47,7 @@ export async function demo(argv: string[]): Promise<number> {
     const patient = his.fixtures().patients[0]!;
     his.close();
 
-    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo', '--pay', 'sim', '--pay-data', path.join(dir, 'pay')], { stdio: ['ignore', logFile, logFile] }));
+    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo', '--pay', 'sim', '--pay-data', path.join(dir, 'pay'), ...(values.tls ? ['--tls', certs] : [])], { stdio: ['ignore', logFile, logFile] }));
     const sims: Record<string, { port: string; socket: string }> = {};
     for (const kind of ['card', 'pos', 'printer', 'idcard', 'cash', 'scanner', 'report'] as const) {
       const socket = path.join(dir, `${kind}.sock`);
@@ -54,7 +65,10 @@ export async function demo(argv: string[]): Promise<number> {
     const config: KioskConfig = {
       ...exampleConfig(),
       kioskId: 'DEMO-001',
-      broker: { url: broker.url },
+      broker: {
+        url: broker.url,
+        ...(values.tls ? { tls: { ca: path.join(certs, 'ca.crt'), cert: path.join(certs, 'DEMO-001.crt'), key: path.join(certs, 'DEMO-001.key') } } : {}),
+      },
       journal: path.join(dir, 'journal.sqlite'),
       devices: {
         card: { port: sims.card!.port, baudRate: 9600, model: 'CRT-591-M' },

@@ -91,4 +91,22 @@ describe('a patient pays an outstanding bill by bank card, end to end', () => {
     const verify = await runZizhu(['journal', 'verify', '--db', stack.journalFile, '--json']);
     expect(verify.code).toBe(0);
   });
+
+  it('works the same over mutual TLS, with the kiosk and the bridge each on its own certificate', async () => {
+    stack = await Stack.start({ tls: true });
+    expect(stack.broker.url).toMatch(/^mqtts:/);
+    const totalFen = stack.patient.bills.reduce((s, b) => s + b.amountFen, 0);
+    kiosk = KioskScreen.start(stack.kioskConfig());
+    await kiosk.waitFor('请插入就诊卡');
+    await stack.card.control(`insert ${stack.patient.cardNo}`);
+    await kiosk.waitFor(formatYuan(totalFen));
+    await stack.pos.control('auto approve 100');
+    kiosk.press('1');
+    await kiosk.waitFor('确认');
+    kiosk.press('1');
+    await kiosk.waitFor('请取走');
+    await stack.card.control('take');
+    await kiosk.waitFor('请插入就诊卡');
+    expect((await stack.hisBills()).every((b) => b.paid)).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startBroker, type RunningBroker } from '../../central/broker/mosquitto.ts';
+import { CertificateAuthority } from '../../central/ca/index.ts';
 import { HisSimulator } from '../../central/his/simulator.ts';
 import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
@@ -26,16 +27,23 @@ export class Stack {
     readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
   ) {}
 
-  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean } = {}): Promise<Stack> {
+  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; tls?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
-    const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker') }));
+    const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker'), tls: options.tls }));
+    // Mutual TLS: the broker's CA issues the bridge worker's and the kiosk's certificates.
+    const certs = path.join(dir, 'certs');
+    if (options.tls) {
+      const ca = CertificateAuthority.open(broker.dataDir);
+      ca.issue({ name: 'e2e', role: 'bridge', outDir: certs });
+      ca.issue({ name: 'E2E-001', role: 'kiosk', outDir: certs });
+    }
     const hisDir = path.join(dir, 'his');
     const his = HisSimulator.open(hisDir);
     const patient = his.fixtures().patients[0]!;
     his.close();
     const bridgeLog = fs.openSync(path.join(dir, 'bridge.log'), 'a');
     const pay = options.scanner ? ['--pay', 'sim', '--pay-data', path.join(dir, 'pay')] : [];
-    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay], {
+    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...(options.tls ? ['--tls', certs] : [])], {
       stdio: ['ignore', bridgeLog, bridgeLog],
     });
     const [card, pos, printer, cash, scanner] = await Promise.all([
@@ -52,7 +60,10 @@ export class Stack {
     const config: KioskConfig = {
       ...exampleConfig(),
       kioskId: 'E2E-001',
-      broker: { url: this.broker.url },
+      broker: {
+        url: this.broker.url,
+        ...(this.broker.url.startsWith('mqtts://') ? { tls: { ca: path.join(this.dir, 'certs', 'ca.crt'), cert: path.join(this.dir, 'certs', 'E2E-001.crt'), key: path.join(this.dir, 'certs', 'E2E-001.key') } } : {}),
+      },
       journal: path.join(this.dir, 'journal.sqlite'),
       devices: {
         card: { port: this.card.port, baudRate: 9600, model: 'CRT-591-M' },
