@@ -1,6 +1,7 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import { billPaymentMachine } from './billPayment.ts';
 import { maintenanceMachine, type MaintenanceEvent } from './maintenance.ts';
+import { reportsMachine } from './reports.ts';
 import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from './types.ts';
 
 /**
@@ -8,14 +9,19 @@ import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from '.
  * what you owe, pay, card and receipt out. Everything personal lives in this context and is wiped
  * on the way back to attract.
  */
+/** The flows a kiosk offers after identifying a patient (its devices decide: reports need the A4 printer). */
+export type Flow = 'bills' | 'reports';
+
 export interface SessionInput {
   timeouts: Timeouts;
+  flows: Flow[];
   /** Config: an overpaying note is taken against a change voucher instead of refused. */
   cashChange: boolean;
 }
 
 export interface SessionContext {
   timeouts: Timeouts;
+  flows: Flow[];
   cashChange: boolean;
   /** The payment methods working when the patient chose to pay. */
   payMethods?: PayMethod[];
@@ -50,6 +56,7 @@ export type SessionEvent =
   | { type: 'retry' }
   | { type: 'digit'; digit: string }
   | { type: 'backspace' }
+  | { type: 'flow'; flow: Flow }
   | MaintenanceEvent;
 
 const meta = (m: ScreenMeta) => m;
@@ -73,6 +80,7 @@ export const sessionMachine = setup({
     /** Checks a staff member's PIN; journals the login or the failed try. Never logs the PIN. */
     verifyStaff: fromPromise<{ ok: boolean }, { staffId: string; pin: string; tries: number }>(async () => { throw new Error('provided by the runtime'); }),
     maintenance: maintenanceMachine,
+    reports: reportsMachine,
     /** Waits for an ID card on the reader's pad and reads it. Never resolves on a kiosk without one. */
     waitForIdCard: fromPromise<{ idNumber: string }>(async () => { throw new Error('provided by the runtime'); }),
     identify: fromPromise<{ patientId: string; nameMasked: string }, Credential>(async () => { throw new Error('provided by the runtime'); }),
@@ -86,6 +94,7 @@ export const sessionMachine = setup({
     wipe: assign({ staffId: undefined, pin: undefined, pinTries: undefined, payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
     toFlow: sendTo('billPayment', ({ event }) => event),
     toMaintenance: sendTo('maintenance', ({ event }) => event),
+    toReports: sendTo('reports', ({ event }) => event),
   },
   delays: {
     choice: ({ context }) => context.timeouts.choiceMs,
@@ -94,7 +103,7 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: 'session',
-  context: ({ input }) => ({ timeouts: input.timeouts, cashChange: input.cashChange }),
+  context: ({ input }) => ({ timeouts: input.timeouts, flows: input.flows, cashChange: input.cashChange }),
   initial: 'attract',
   states: {
     attract: {
@@ -164,9 +173,26 @@ export const sessionMachine = setup({
       invoke: {
         src: 'identify',
         input: ({ context }) => context.credential!,
-        onDone: { target: 'loadingBills', actions: assign({ patientId: ({ event }) => event.output.patientId, nameMasked: ({ event }) => event.output.nameMasked }) },
+        onDone: { target: 'menu', actions: assign({ patientId: ({ event }) => event.output.patientId, nameMasked: ({ event }) => event.output.nameMasked }) },
         onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
       },
+    },
+    // What the patient came for; a kiosk with one flow goes straight to it.
+    menu: {
+      always: { guard: ({ context }) => context.flows.length === 1, target: 'loadingBills' },
+      meta: meta({ screen: 'menu', voice: 'menu', countdown: 'choiceMs' }),
+      on: {
+        flow: [
+          { guard: ({ event }) => event.flow === 'bills', target: 'loadingBills' },
+          { guard: ({ event, context }) => event.flow === 'reports' && context.flows.includes('reports'), target: 'reports' },
+        ],
+        cancel: 'leaving',
+      },
+      after: { choice: 'leaving' },
+    },
+    reports: {
+      invoke: { id: 'reports', src: 'reports', input: ({ context }) => ({ patientId: context.patientId!, timeouts: context.timeouts }), onDone: 'menu' },
+      on: { confirm: { actions: 'toReports' }, cancel: { actions: 'toReports' } },
     },
     loadingBills: {
       meta: meta({ screen: 'wait.bills', voice: 'wait.bills' }),

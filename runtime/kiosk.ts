@@ -17,6 +17,7 @@ import { CardMoves } from './card-moves.ts';
 import { CashSteps } from './cash-steps.ts';
 import { MaintenanceSteps } from './maintenance-steps.ts';
 import { QrSteps } from './qr-steps.ts';
+import { ReportSteps } from './report-steps.ts';
 import { crashHookFromEnv } from './journal/crash-hook.ts';
 import { Journal } from './journal/journal.ts';
 import { FleetAgent } from './fleet.ts';
@@ -104,8 +105,9 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   });
   const cashSteps = cash && new CashSteps({ journal, acceptor: cash, afterRecord, overpay: config.payment.cashOverpay, log: logFn });
   const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, steps, afterRecord, log: logFn }) : undefined;
+  const reportSteps = report && new ReportSteps({ config, journal, link, printer: report, afterRecord, log: logFn });
   const maintenance = new MaintenanceSteps({ config, journal, health, fleet, steps, afterRecord });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, qr: qrSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, qr: qrSteps, reports: reportSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {

@@ -4,11 +4,13 @@ import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import { billPaymentMachine } from '../machines/billPayment.ts';
 import { maintenanceMachine } from '../machines/maintenance.ts';
+import { reportsMachine } from '../machines/reports.ts';
 import { sessionMachine } from '../machines/session.ts';
 import type { PayMethod, ScreenMeta } from '../machines/types.ts';
 import type { ScreenEvent, ScreenView } from '../screens/view.ts';
 import type { CashSteps } from './cash-steps.ts';
 import type { QrSteps } from './qr-steps.ts';
+import type { ReportSteps } from './report-steps.ts';
 import type { KioskConfig } from './config.ts';
 import type { CardMoves } from './card-moves.ts';
 import { alarmCondition } from './alarms.ts';
@@ -29,6 +31,8 @@ export interface SessionDeps {
   cash?: CashSteps;
   /** Absent on a kiosk without a scanner. */
   qr?: QrSteps;
+  /** Absent on a kiosk without an A4 report printer. */
+  reports?: ReportSteps;
   fleet: FleetAgent;
   maintenance: MaintenanceSteps;
   log: (msg: string, fields?: Record<string, unknown>) => void;
@@ -123,6 +127,12 @@ export class SessionHost {
           return { cardNo, staffId: this.d.maintenance.staffIdOf(cardNo) };
         }),
         verifyStaff: fromPromise(async ({ input }) => this.d.maintenance.login(input.staffId, input.pin, input.tries)),
+        reports: reportsMachine.provide({
+          actors: {
+            listReports: fromPromise(({ input }) => this.d.reports!.list(input.patientId)),
+            printReports: fromPromise(({ input }) => this.d.reports!.printAll(input.patientId, input.reports)),
+          },
+        }),
         maintenance: maintenanceMachine.provide({
           actors: {
             perform: fromPromise(({ input }) => this.d.maintenance.perform(input.staffId, input.action)),
@@ -148,7 +158,9 @@ export class SessionHost {
         billPayment: payment,
       },
     });
-    this.actor = createActor(machine, { input: { timeouts: config.timeouts, cashChange: config.payment.cashOverpay === 'voucher' } });
+    this.actor = createActor(machine, {
+      input: { timeouts: config.timeouts, flows: this.d.reports ? ['bills', 'reports'] : ['bills'], cashChange: config.payment.cashOverpay === 'voucher' },
+    });
     this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
     this.actor.start();
     this.ticker = setInterval(() => this.publish(), 1000);
@@ -189,7 +201,9 @@ export class SessionHost {
     const childSnap = child?.getSnapshot() as SnapshotFrom<typeof billPaymentMachine> | undefined;
     const staffChild = (snap.children.maintenance as AnyActorRef | undefined)?.getSnapshot() as SnapshotFrom<typeof maintenanceMachine> | undefined;
     const staff = staffChild?.status === 'active' ? staffChild : undefined;
-    const active = childSnap?.status === 'active' ? childSnap : (staff ?? snap);
+    const reportsChild = (snap.children.reports as AnyActorRef | undefined)?.getSnapshot() as SnapshotFrom<typeof reportsMachine> | undefined;
+    const reports = reportsChild?.status === 'active' ? reportsChild : undefined;
+    const active = childSnap?.status === 'active' ? childSnap : (staff ?? reports ?? snap);
     const meta = Object.values(active.getMeta() as Record<string, ScreenMeta | undefined>).find((m) => m?.screen);
     if (!meta) return undefined;
     const key = `${JSON.stringify(snap.value)}|${JSON.stringify(active.value)}`;
@@ -223,7 +237,7 @@ export class SessionHost {
       cashChange: p?.cashChange,
       hisReceiptNo: p?.hisReceiptNo ?? c.payment?.hisReceiptNo,
       txnId: p?.txnId ?? c.payment?.txnId,
-      problem: p?.problem ?? c.problem,
+      problem: p?.problem ?? reports?.context.problem ?? c.problem,
       paymentEnd: c.payment?.end,
       staffCalled: this.staffCalled !== undefined,
       pinLength: c.pin?.length,
@@ -232,6 +246,9 @@ export class SessionHost {
       staffResult: staff?.context.result,
       cashbox: staff?.context.cashbox,
       outOfService: money.blocks.includes('maintenance'),
+      reports: reports?.context.reports,
+      printSummary: reports?.context.summary,
+      flows: c.flows,
       demoKeys: this.d.config.demo !== undefined,
     };
   }

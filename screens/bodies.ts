@@ -100,6 +100,48 @@ const builders: Record<ScreenId, Builder> = {
     lines: [...lines(area.language, area.width, strings['idcard.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['idcard.problem'].hint)],
     buttons: [ok(area.language), exit(area.language)],
   }),
+  menu: (view, { language, width }) => {
+    const s = strings.menu;
+    const flows = view.flows ?? ['bills'];
+    return {
+      lines: [center(truncate(say(s.patient, language, { name: sanitize(view.nameMasked ?? '') }), width)), blank, ...lines(language, width, s.title)],
+      buttons: [...flows.map((flow, i): ButtonSpec => ({ key: String(i + 1), label: say(s[flow], language), event: { type: 'flow', flow } })), exit(language)],
+    };
+  },
+  'wait.reports': message(strings['wait.reports'].title),
+  'reports.none': (_view, { language, width }) => ({ lines: lines(language, width, strings['reports.none'].title), buttons: [ok(language)] }),
+  'reports.list': (view, { language, width, height }) => {
+    const s = strings['reports.list'];
+    const reports = view.reports ?? [];
+    const room = Math.max(1, height - 3);
+    const rows = reports.slice(0, room).map((r): BodyLine => {
+      const state = say(r.printable ? s.ready : r.printed ? s.printed : s.pending, language);
+      const left = truncate(sanitize(`${r.title}  ${r.deptName}`), width - displayWidth(state) - 2);
+      return { text: padEnd(left, width - displayWidth(state)) + state, align: 'left' };
+    });
+    const anyPrintable = reports.some((r) => r.printable);
+    return {
+      lines: [...lines(language, width, s.title), ...rows, ...(reports.some((r) => r.printed) ? lines(language, width, s.reprint) : [])],
+      buttons: anyPrintable ? [{ key: '1', label: say(s.print, language), event: { type: 'confirm' } }, exit(language)] : [exit(language)],
+    };
+  },
+  'reports.printing': message(strings['reports.printing'].title),
+  'reports.done': (view, { language, width }) => {
+    const s = strings['reports.done'];
+    const summary = view.printSummary ?? { printed: [], failed: [] };
+    return {
+      lines: [
+        ...(summary.printed.length ? lines(language, width, { zh: say(s.printed, 'zh', { n: summary.printed.length }), en: say(s.printed, 'en', { n: summary.printed.length }) }) : []),
+        ...summary.failed.map((f) => center(truncate(say(s.failed, language, { title: sanitize(f.title), reason: sanitize(f.reason) }), width))),
+        ...(summary.failed.length ? [blank, ...lines(language, width, s.help)] : []),
+      ],
+      buttons: [ok(language)],
+    };
+  },
+  'reports.problem': (view, area) => ({
+    lines: [...lines(area.language, area.width, strings['reports.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, common.goCounter)],
+    buttons: [ok(area.language)],
+  }),
   'wait.identify': message(strings['wait.identify'].title),
   'wait.bills': message(strings['wait.bills'].title),
   'bills.list': billsList,

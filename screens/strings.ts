@@ -50,6 +50,37 @@ export const strings = {
     title: { zh: '无法读取身份证', en: 'Your ID card could not be read' },
     hint: { zh: '请取走身份证, 稍后重新放置, 或到人工窗口', en: 'Please lift your ID card and place it again, or go to a staffed counter' },
   },
+  menu: {
+    patient: { zh: '患者: {name}', en: 'Patient: {name}' },
+    title: { zh: '请选择服务', en: 'What would you like to do?' },
+    bills: { zh: '门诊缴费', en: 'Pay bills' },
+    reports: { zh: '打印报告', en: 'Print reports' },
+  },
+  'wait.reports': {
+    title: { zh: '正在查询您的检验检查报告, 请稍候', en: 'Looking up your reports, please wait' },
+  },
+  'reports.none': {
+    title: { zh: '暂无可打印的报告', en: 'No reports are ready to print' },
+  },
+  'reports.list': {
+    title: { zh: '您的报告', en: 'Your reports' },
+    ready: { zh: '可打印', en: 'ready' },
+    printed: { zh: '已打印', en: 'printed' },
+    pending: { zh: '未出报告', en: 'not ready' },
+    print: { zh: '打印全部', en: 'Print all' },
+    reprint: { zh: '已打印的报告请到人工窗口补打', en: 'A printed report is reprinted at a staffed counter' },
+  },
+  'reports.printing': {
+    title: { zh: '正在打印报告, 请稍候, 请勿离开', en: 'Printing your reports, please wait here' },
+  },
+  'reports.done': {
+    printed: { zh: '已打印 {n} 份报告, 请在下方出纸口取走', en: '{n} report(s) printed: please take them from the tray below' },
+    failed: { zh: '{title}: 未能打印 ({reason})', en: '{title}: not printed ({reason})' },
+    help: { zh: '未打印的报告可稍后重试, 或到人工窗口', en: 'Try the others again later, or go to a staffed counter' },
+  },
+  'reports.problem': {
+    title: { zh: '暂时无法查询或打印报告', en: 'Reports cannot be looked up or printed now' },
+  },
   'wait.identify': {
     title: { zh: '正在查询您的信息, 请稍候', en: 'Looking up your record, please wait' },
   },

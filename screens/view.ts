@@ -1,5 +1,6 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
 import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
+import type { PrintSummary, ReportEntry } from '../machines/reports.ts';
 import type { Bill, PayMethod, PaymentEnd, PosStage } from '../machines/types.ts';
 
 /**
@@ -47,6 +48,10 @@ export interface ScreenView {
   staffId?: string;
   staffResult?: string;
   cashbox?: CashboxCount;
+  /** The flows offered after identification (the menu), and the report-printing flow's state. */
+  flows?: ('bills' | 'reports')[];
+  reports?: ReportEntry[];
+  printSummary?: PrintSummary;
   /** Staff took the kiosk out of service. */
   outOfService?: boolean;
   /** A patient on this visit has called staff: the footer says help is coming. */
@@ -61,6 +66,7 @@ export type ScreenEvent =
   | { type: 'backspace' }
   | { type: 'staff.action'; action: StaffAction }
   | { type: 'staff.counted'; matches: boolean }
+  | { type: 'flow'; flow: 'bills' | 'reports' }
   | { type: 'pay' }
   | { type: 'confirm' }
   | { type: 'cancel' }

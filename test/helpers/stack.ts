@@ -5,6 +5,7 @@ import path from 'node:path';
 import { freePort, startBroker, type RunningBroker } from '../../central/broker/mosquitto.ts';
 import { CertificateAuthority } from '../../central/ca/index.ts';
 import { HisSimulator } from '../../central/his/simulator.ts';
+import { IppPrinterSimulator } from '../../drivers/report/simulator.ts';
 import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
 
@@ -24,10 +25,12 @@ export class Stack {
     readonly cash: SimProcess | undefined,
     /** The QR scanner, when the test asked for one (the bridge then runs the QR channel simulators). */
     readonly scanner: SimProcess | undefined,
+    /** The A4 report printer (ippeveprinter), when the test asked for one. */
+    readonly report: IppPrinterSimulator | undefined,
     readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
   ) {}
 
-  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; tls?: boolean } = {}): Promise<Stack> {
+  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
     const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker'), tls: options.tls }));
     // Mutual TLS: the broker's CA issues the bridge worker's and the kiosk's certificates.
@@ -46,14 +49,15 @@ export class Stack {
     const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...(options.tls ? ['--tls', certs] : [])], {
       stdio: ['ignore', bridgeLog, bridgeLog],
     });
-    const [card, pos, printer, cash, scanner] = await Promise.all([
+    const [card, pos, printer, cash, scanner, report] = await Promise.all([
       SimProcess.start('card'),
       SimProcess.start('pos'),
       SimProcess.start('printer'),
       options.cash ? SimProcess.start('cash') : undefined,
       options.scanner ? SimProcess.start('scanner') : undefined,
+      options.report ? IppPrinterSimulator.start() : undefined,
     ]);
-    return new Stack(dir, broker, bridge, card, pos, printer, cash, scanner, patient);
+    return new Stack(dir, broker, bridge, card, pos, printer, cash, scanner, report, patient);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {
@@ -71,6 +75,7 @@ export class Stack {
         printer: { port: this.printer.port, baudRate: 115200 },
         ...(this.cash ? { cash: { port: this.cash.port, baudRate: 9600, model: 'ITL-SSP' as const } } : {}),
         ...(this.scanner ? { scanner: { port: this.scanner.port, baudRate: 9600 } } : {}),
+        ...(this.report ? { report: { printer: this.report.uri } } : {}),
       },
       payment: { methods: ['card', ...(this.scanner ? (['qr'] as const) : []), ...(this.cash ? (['cash'] as const) : [])], cashOverpay: 'voucher' },
       timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
@@ -95,7 +100,7 @@ export class Stack {
   }
 
   async stop(options: { keepBroker?: boolean } = {}): Promise<void> {
-    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop(), this.scanner?.stop()]);
+    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop(), this.scanner?.stop(), this.report?.stop()]);
     if (!options.keepBroker) await this.broker.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

@@ -10,11 +10,12 @@ import { screenOf, walk, type Path } from './walk.ts';
 
 const bill = { billNo: 'B1', amountFen: 500, department: '内科', doctor: '医生', createdAt: '2026-11-22T08:00:00Z', items: [] };
 const model = walk(sessionMachine, {
-  input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, cashChange: false },
+  input: { timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, flows: ['bills', 'reports'], cashChange: false },
   outputs: {
     waitForCard: () => [{ cardNo: '800000001234' }, { cardNo: '900000000007', staffId: 'S-007' }],
     verifyStaff: () => [{ ok: true }, { ok: false }],
     maintenance: () => [undefined],
+    reports: () => [undefined],
     waitForIdCard: () => [{ idNumber: '11010519491231002X' }],
     identify: () => [{ patientId: 'P1', nameMasked: '张*' }],
     listBills: () => [{ bills: [] }, { bills: [bill] }],
@@ -25,6 +26,7 @@ const model = walk(sessionMachine, {
   },
   payloads: {
     pay: () => [{ type: 'pay', methods: ['card', 'cash'] } as never],
+    flow: () => [{ type: 'flow', flow: 'bills' } as never, { type: 'flow', flow: 'reports' } as never],
     // Four digits are enough to try a PIN; more only multiply paths through the same states.
     digit: (snap) => (((snap.context as SessionContext).pin ?? '').length < 4 ? [{ type: 'digit', digit: '7' } as never] : []),
   },
@@ -48,9 +50,9 @@ describe('session, every path', () => {
     expect(stuck).toEqual([]);
   });
 
-  it('every state shows a screen, except where a child machine draws its own (paying, maintenance)', () => {
+  it('every state shows a screen, except where a child machine draws its own (paying, maintenance, reports)', () => {
     for (const p of model.paths) {
-      for (const { state } of p.steps) if (!state.matches('paying') && !state.matches('maintenance')) expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
+      for (const { state } of p.steps) if (!state.matches('paying') && !state.matches('maintenance') && !state.matches('reports')) expect(screenOf(state), JSON.stringify(state.value)).toBeDefined();
     }
   });
 
