@@ -1,3 +1,4 @@
+import { aborted, raceAbort, sleep } from '../core/abort.ts';
 import { DeviceError, type DeviceErrorCode } from '../core/device-error.ts';
 import { openSerial, type ByteTransport } from '../core/serial-transport.ts';
 import type { DeviceState, DeviceStatus } from '../core/status.ts';
@@ -340,34 +341,4 @@ export class CardDispenser {
       };
     });
   }
-}
-
-function aborted(what: string): DeviceError {
-  return new DeviceError('ABORTED', `${what} aborted`);
-}
-
-/** Rejects as soon as the signal fires, even while the command still waits in the queue. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted('command'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted('wait'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

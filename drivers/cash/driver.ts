@@ -1,3 +1,4 @@
+import { aborted, pause, raceAbort } from '../core/abort.ts';
 import { DeviceError, isDeviceError } from '../core/device-error.ts';
 import { openSerial, type ByteTransport } from '../core/serial-transport.ts';
 import type { CashboxLevel, DeviceState, DeviceStatus } from '../core/status.ts';
@@ -515,7 +516,7 @@ class AcceptSession {
         break;
       }
       // Once stopping, the signal has fired: waiting on it would poll without a pause.
-      await sleep(this.pollMs, this.ended ? undefined : signal);
+      await pause(this.pollMs, this.ended ? undefined : signal);
     }
     if (this.note) this.inDoubt.push({ fen: this.note.fen, why: this.note.stage === 'stacking' ? 'acceptedNotCredited' : 'inPathAtStop' });
     return {
@@ -629,7 +630,7 @@ class AcceptSession {
       );
     for (;;) {
       const tick = new AbortController();
-      await Promise.race([pending, sleep(this.pollMs, signal ? AbortSignal.any([signal, tick.signal]) : tick.signal)]);
+      await Promise.race([pending, pause(this.pollMs, signal ? AbortSignal.any([signal, tick.signal]) : tick.signal)]);
       tick.abort();
       if (outcome) return outcome === 'accept' && !signal?.aborted ? 'accept' : 'return';
       if (signal?.aborted) return 'return';
@@ -653,33 +654,4 @@ function channelOf(setup: SetupInfo, fen: number): number {
   const index = setup.channelFen.indexOf(fen);
   if (index < 0) throw new RangeError(`no channel takes ${fen} fen (channels: ${setup.channelFen.join(', ')})`);
   return index + 1;
-}
-
-function aborted(what: string): DeviceError {
-  return new DeviceError('ABORTED', `${what} aborted`);
-}
-
-/** Rejects as soon as the signal fires, even while the command still waits in the queue. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted('command'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** Waits `ms`, or less when the signal fires; never rejects. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    if (signal?.aborted) return done();
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { sleep } from '../core/abort.ts';
 import { DeviceError, isDeviceError, type DeviceErrorCode } from '../core/device-error.ts';
 import type { DeviceState, DeviceStatus, PaperLevel } from '../core/status.ts';
 import { IppClient, terminalJobStates, type JobStatus, type PrinterAttributes, type PrinterState } from './ipp.ts';
@@ -201,7 +202,7 @@ export class ReportPrinter {
             cancelRequested: await this.cancel(job.job),
           });
         }
-        await sleep(Math.min(gap, left()), signal);
+        await sleep(Math.min(gap, left()), signal, 'print');
         gap = Math.min(gap * 2, this.pollMs);
         job = await this.client.getJobAttributes(job.job, within());
       }
@@ -238,19 +239,4 @@ export class ReportPrinter {
 function describeReasons(reasons: readonly string[], state: PrinterState | undefined): string {
   if (reasons.length) return reasons.join(', ');
   return state ? `printer ${state}` : 'no reason given';
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DeviceError('ABORTED', 'print aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
