@@ -52,6 +52,8 @@ const FIRST_GENERATED_CARD = 800_000_000_001;
 interface CardInUnit {
   cardNo: string;
   at: Exclude<CardPosition, 'none'>;
+  /** A patient pushed it into a closed gate and still holds it there (not one we ejected). */
+  held?: boolean;
 }
 
 /**
@@ -177,6 +179,8 @@ export class CardDispenserSimulator implements DeviceSimulator {
     if (cmd.cm === CM.cardEntry) {
       if (cmd.pm !== PM.entryEnable && cmd.pm !== PM.entryDisable) return this.negative(cmd, '01');
       this.entryEnabled = cmd.pm === PM.entryEnable;
+      // A card a patient holds against the gate goes in as soon as the gate opens, as on the unit.
+      if (this.entryEnabled && this.card?.at === 'gate' && this.card.held) this.card = { cardNo: this.card.cardNo, at: 'reader' };
       return this.positive(cmd);
     }
     return this.rfCard(cmd);
@@ -327,7 +331,7 @@ export class CardDispenserSimulator implements DeviceSimulator {
           if (!cardNo) throw new Error('usage: insert <cardNo>');
           encodePatientCardBlock(cardNo);
           if (this.card) throw new Error(`a card is already at the ${this.card.at}`);
-          this.card = { cardNo, at: this.entryEnabled ? 'reader' : 'gate' };
+          this.card = this.entryEnabled ? { cardNo, at: 'reader' } : { cardNo, at: 'gate', held: true };
           this.emit('inserted', cardNo);
           return this.state();
         },

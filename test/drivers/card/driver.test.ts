@@ -251,6 +251,25 @@ describe('CardDispenser against the CRT-591-M simulator over a pty', () => {
     expect(await dispenser.readCardNumber()).toBe('5550001');
   });
 
+  it('takes in a card a patient pushed against the closed gate once the gate opens', async () => {
+    const { dispenser, control } = await setup();
+    await dispenser.initialize();
+    control('insert 6660001');
+    expect((await dispenser.status()).cardAt).toBe('gate');
+    await dispenser.enableEntry(true);
+    expect((await dispenser.status()).cardAt).toBe('reader');
+    expect(await dispenser.readCardNumber()).toBe('6660001');
+  });
+
+  it('does not take back in a card it presented at the gate', async () => {
+    const { dispenser } = await setup({ cards: ['6660002'] });
+    await dispenser.initialize();
+    await dispenser.dispense();
+    await dispenser.eject();
+    await dispenser.enableEntry(true);
+    expect((await dispenser.status()).cardAt).toBe('gate');
+  });
+
   it('reads the number where a hospital put it, and finds none where it is not', async () => {
     const layout = { sector: 5, block: 2 };
     const placed = await setup({ cards: ['7770001'], layout }, { layout });
