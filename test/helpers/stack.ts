@@ -9,6 +9,13 @@ import { IppPrinterSimulator } from '../../drivers/report/simulator.ts';
 import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
 
+type Patient = { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] };
+
+function spawnBridge(dir: string, args: string[]): ChildProcess {
+  const log = fs.openSync(path.join(dir, 'bridge.log'), 'a');
+  return spawn(zizhuBin, args, { stdio: ['ignore', log, log] });
+}
+
 /**
  * Everything but the kiosk, each a real process: Mosquitto, the bridge with the simulated
  * hospital, and the three device simulators. Tests start kiosks against it.
@@ -17,7 +24,8 @@ export class Stack {
   private constructor(
     readonly dir: string,
     readonly broker: RunningBroker,
-    readonly bridge: ChildProcess,
+    private bridgeProcess: ChildProcess,
+    private readonly bridgeArgs: string[],
     readonly card: SimProcess,
     readonly pos: SimProcess,
     readonly printer: SimProcess,
@@ -27,8 +35,25 @@ export class Stack {
     readonly scanner: SimProcess | undefined,
     /** The A4 report printer (ippeveprinter), when the test asked for one. */
     readonly report: IppPrinterSimulator | undefined,
-    readonly patient: { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] },
+    readonly patient: Patient,
+    /** Every seeded patient, the first being `patient`. */
+    readonly patients: Patient[],
   ) {}
+
+  get bridge(): ChildProcess {
+    return this.bridgeProcess;
+  }
+
+  /** The bridge dies as a power cut would take it (SIGKILL) and a new one starts on the same ledger. */
+  async restartBridge(): Promise<void> {
+    const old = this.bridgeProcess;
+    if (old.exitCode === null && old.signalCode === null) {
+      const gone = new Promise((r) => old.once('exit', r));
+      old.kill('SIGKILL');
+      await gone;
+    }
+    this.bridgeProcess = spawnBridge(this.dir, this.bridgeArgs);
+  }
 
   static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
@@ -42,13 +67,11 @@ export class Stack {
     }
     const hisDir = path.join(dir, 'his');
     const his = HisSimulator.open(hisDir);
-    const patient = his.fixtures().patients[0]!;
+    const patients = his.fixtures().patients;
     his.close();
-    const bridgeLog = fs.openSync(path.join(dir, 'bridge.log'), 'a');
     const pay = options.scanner ? ['--pay', 'sim', '--pay-data', path.join(dir, 'pay')] : [];
-    const bridge = spawn(zizhuBin, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...(options.tls ? ['--tls', certs] : [])], {
-      stdio: ['ignore', bridgeLog, bridgeLog],
-    });
+    const bridgeArgs = ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...(options.tls ? ['--tls', certs] : [])];
+    const bridge = spawnBridge(dir, bridgeArgs);
     const [card, pos, printer, cash, scanner, report] = await Promise.all([
       SimProcess.start('card'),
       SimProcess.start('pos'),
@@ -57,7 +80,7 @@ export class Stack {
       options.scanner ? SimProcess.start('scanner') : undefined,
       options.report ? IppPrinterSimulator.start() : undefined,
     ]);
-    return new Stack(dir, broker, bridge, card, pos, printer, cash, scanner, report, patient);
+    return new Stack(dir, broker, bridge, bridgeArgs, card, pos, printer, cash, scanner, report, patients[0]!, patients);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {
@@ -90,8 +113,8 @@ export class Stack {
     return path.join(this.dir, 'journal.sqlite');
   }
 
-  async hisBills(): Promise<{ billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[]> {
-    const r = await runZizhu(['his-sim', 'bills', '--patient', this.patient.patientId, '--data', path.join(this.dir, 'his')]);
+  async hisBills(patientId = this.patient.patientId): Promise<{ billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[]> {
+    const r = await runZizhu(['his-sim', 'bills', '--patient', patientId, '--data', path.join(this.dir, 'his')]);
     return (JSON.parse(r.stdout) as { bills: { billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[] }).bills;
   }
 
