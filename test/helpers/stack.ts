@@ -17,6 +17,21 @@ function spawnBridge(dir: string, args: string[]): ChildProcess {
 }
 
 /**
+ * Waits until the `n`-th "bridge online" line is in the bridge's log: a kiosk that boots before
+ * any worker is online shows payment as unavailable, which is right, but not what a test wants.
+ */
+async function bridgeOnline(dir: string, n: number, timeoutMs = 30_000): Promise<void> {
+  const file = path.join(dir, 'bridge.log');
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (text.split('"msg":"bridge online"').length - 1 >= n) return;
+    if (Date.now() > until) throw new Error(`the bridge did not come online within ${timeoutMs} ms:\n${text.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * Everything but the kiosk, each a real process: Mosquitto, the bridge with the simulated
  * hospital, and the three device simulators. Tests start kiosks against it.
  */
@@ -53,7 +68,11 @@ export class Stack {
       await gone;
     }
     this.bridgeProcess = spawnBridge(this.dir, this.bridgeArgs);
+    this.bridgeStarts += 1;
+    await bridgeOnline(this.dir, this.bridgeStarts);
   }
+
+  private bridgeStarts = 1;
 
   static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
@@ -80,6 +99,7 @@ export class Stack {
       options.scanner ? SimProcess.start('scanner') : undefined,
       options.report ? IppPrinterSimulator.start() : undefined,
     ]);
+    await bridgeOnline(dir, 1);
     return new Stack(dir, broker, bridge, bridgeArgs, card, pos, printer, cash, scanner, report, patients[0]!, patients);
   }
 
