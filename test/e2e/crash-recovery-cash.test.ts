@@ -25,10 +25,8 @@ async function journey(stack: Stack, kiosk: KioskScreen, totalFen: number): Prom
   kiosk.press('2');
   await kiosk.waitFor('请投入纸币');
   for (let i = 0; i < Math.ceil(totalFen / NOTE); i++) {
-    const mark = stack.cash!.lines.length;
-    await stack.cash!.control(`insert ${NOTE}`);
     // The note is stacked, or the kiosk died and the unit returns it from escrow.
-    await Promise.race([stack.cash!.find((l) => l.event === 'cash' && (l.action === 'stacked' || l.action === 'returned'), mark), kiosk.exited]);
+    if ((await stack.feedNote(NOTE, kiosk.exited)) === 'gone') break;
   }
   await kiosk.waitFor('请取走', 60_000);
   await stack.card.control('take');

@@ -52,9 +52,7 @@ describe('staff maintenance mode', () => {
     await kiosk.waitFor('请投入纸币');
     const notes = Math.ceil(totalFen / 10_000);
     for (let i = 0; i < notes; i++) {
-      const mark = stack.cash!.lines.length;
-      await stack.cash!.control('insert 10000');
-      await stack.cash!.find((l) => l.event === 'cash' && l.action === 'stacked', mark);
+      expect(await stack.feedNote(10_000)).toBe('stacked');
     }
     await kiosk.waitFor('请取走');
     await stack.card.control('take');

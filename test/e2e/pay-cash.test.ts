@@ -37,9 +37,7 @@ describe('a patient pays outstanding bills in cash', () => {
     const notes = Math.ceil(totalFen / 10_000);
     const printed = stack.printer.lines.length;
     for (let i = 1; i <= notes; i++) {
-      const mark = stack.cash!.lines.length;
-      await stack.cash!.control('insert 10000');
-      await stack.cash!.find((l) => l.event === 'cash' && l.action === 'stacked', mark);
+      expect(await stack.feedNote(10_000)).toBe('stacked');
       if (i < notes) await kiosk.waitFor(`已投入: ${formatYuan(i * 10_000)}`);
     }
     const insertedFen = notes * 10_000;
@@ -72,9 +70,7 @@ describe('a patient pays outstanding bills in cash', () => {
     kiosk = KioskScreen.start(stack.kioskConfig());
     await toCashScreen(stack, kiosk, totalFen);
 
-    const mark = stack.cash!.lines.length;
-    await stack.cash!.control('insert 1000');
-    await stack.cash!.find((l) => l.event === 'cash' && l.action === 'stacked', mark);
+    expect(await stack.feedNote(1000)).toBe('stacked');
     await kiosk.waitFor(`已投入: ${formatYuan(1000)}`);
     kiosk.press('0'); // cancel
 

@@ -97,9 +97,7 @@ describe('money conservation under injected faults', () => {
             if (method === 'cash') {
               await kiosk.waitFor('请投入纸币');
               for (let n = 0; n < Math.ceil(totalFen / 10_000); n++) {
-                const mark = stack.cash!.lines.length;
-                await stack.cash!.control('insert 10000');
-                await Promise.race([stack.cash!.find((l) => l.event === 'cash' && (l.action === 'stacked' || l.action === 'returned'), mark), kiosk.exited]);
+                if ((await stack.feedNote(10_000, kiosk.exited)) === 'gone') break;
               }
             }
             await kiosk.waitFor('请插入就诊卡', 120_000);

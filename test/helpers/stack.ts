@@ -133,6 +133,27 @@ export class Stack {
     return path.join(this.dir, 'journal.sqlite');
   }
 
+  /**
+   * A patient feeds one note into the bill acceptor, once it is enabled (a note pushed at a closed
+   * acceptor does not go in), and waits until the unit stacked or returned it. `orUntil` ends the
+   * wait early, e.g. the kiosk's exit in a crash test.
+   */
+  async feedNote(fen: number, orUntil?: Promise<unknown>): Promise<'stacked' | 'returned' | 'gone'> {
+    const cash = this.cash!;
+    let gone = false;
+    void orUntil?.then(() => (gone = true));
+    const until = Date.now() + 30_000;
+    while (!((await cash.control('state')) as { enabled?: boolean }).enabled) {
+      if (gone) return 'gone';
+      if (Date.now() > until) throw new Error('the bill acceptor was never enabled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const mark = cash.lines.length;
+    await cash.control(`insert ${fen}`);
+    const seen = cash.find((l) => l.event === 'cash' && (l.action === 'stacked' || l.action === 'returned'), mark).then((l) => l.action as 'stacked' | 'returned');
+    return orUntil ? Promise.race([seen, orUntil.then(() => 'gone' as const)]) : seen;
+  }
+
   async hisBills(patientId = this.patient.patientId): Promise<{ billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[]> {
     const r = await runZizhu(['his-sim', 'bills', '--patient', patientId, '--data', path.join(this.dir, 'his')]);
     return (JSON.parse(r.stdout) as { bills: { billNo: string; amountFen: number; paid: boolean; hisReceiptNo?: string }[] }).bills;
