@@ -27,6 +27,10 @@ export async function openSerial(path: string, options: SerialOptions): Promise<
       err ? reject(new DeviceError('TRANSPORT', `cannot open ${path}: ${err.message}`, { path })) : resolve(),
     ),
   );
+  // A port that goes away (USB unplugged, the pty closed under us) also emits 'error' after a
+  // failed write; the write already rejects with TRANSPORT, and an unheard 'error' would crash
+  // the whole kiosk instead.
+  port.on('error', () => undefined);
   return {
     get isOpen() {
       return port.isOpen;
