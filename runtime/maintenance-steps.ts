@@ -1,5 +1,4 @@
 import { formatYuan } from '../contract/money.ts';
-import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
 import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
 import { alarmCondition } from './alarms.ts';
 import type { KioskConfig } from './config.ts';
@@ -7,6 +6,7 @@ import type { FleetAgent } from './fleet.ts';
 import type { DeviceHealth } from './health.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
 import type { PaymentSteps } from './payment-steps.ts';
+import { clearingSlip } from './receipts.ts';
 import { verifyPin } from './staff.ts';
 
 export interface MaintenanceDeps {
@@ -17,8 +17,6 @@ export interface MaintenanceDeps {
   steps: PaymentSteps;
   afterRecord: () => void;
 }
-
-const time = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
 /**
  * What staff do in maintenance mode (issue 5 §14). Every action is a journal fact (and so an
@@ -101,24 +99,7 @@ export class MaintenanceSteps {
   async clearCashbox(staffId: string, count: CashboxCount, matches: boolean): Promise<string> {
     this.record({ type: 'cashbox.cleared', cashboxCleared: true, data: { staffId, units: count.units, totalFen: count.totalFen, matches } });
     if (!matches) this.d.fleet.raise(alarmCondition('cash.countMismatch', 'cash', { staffId, journalFen: count.totalFen }));
-    const printed = await this.d.steps.print(clearingSlip(this.d.config, staffId, count, matches));
+    const printed = await this.d.steps.print(clearingSlip({ hospital: this.d.config.site.hospital, kioskId: this.d.config.kioskId }, staffId, count, matches));
     return `cash box cleared: ${formatYuan(count.totalFen)} yuan${matches ? '' : ' (count differs: reported)'}${printed ? '' : '; slip not printed'}`;
   }
-}
-
-function clearingSlip(config: KioskConfig, staffId: string, count: CashboxCount, matches: boolean): ReceiptDocument {
-  return [
-    { text: config.site.hospital, align: 'center', bold: true },
-    { text: '钱箱清点单', align: 'center', bold: true, size: 2 },
-    { rule: '-' },
-    { row: ['终端', config.kioskId] },
-    { row: ['时间', time(new Date())] },
-    { row: ['操作员', staffId] },
-    { rule: '-' },
-    ...count.units.map((u) => ({ row: [`${formatYuan(u.denomination)} 元 x ${u.count}`, formatYuan(u.denomination * u.count)] as [string, string] })),
-    { rule: '-' },
-    { row: ['合计(元)', formatYuan(count.totalFen)], bold: true },
-    { row: ['清点结果', matches ? '与记录一致' : '与记录不符, 已上报'] },
-    { text: '清点人签字: ____________', align: 'left' },
-  ];
 }

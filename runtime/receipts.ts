@@ -1,5 +1,6 @@
 import { formatYuan } from '../contract/money.ts';
 import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
+import type { CashboxCount } from '../machines/maintenance.ts';
 import type { CardSale } from '../machines/types.ts';
 
 /** Receipt and slip layouts. Only masked personal data is printed (DESIGN.md §1). */
@@ -133,5 +134,23 @@ export function outcomeSlip(kind: SlipKind, f: PaymentFacts): ReceiptDocument {
     ...qrLines(f.qr),
     { qr: f.txnId },
     { text: '如有疑问请联系人工窗口', align: 'center' },
+  ];
+}
+
+/** The slip staff sign when they empty the cash box: the journal's count and their word on it. */
+export function clearingSlip(site: { hospital: string; kioskId: string }, staffId: string, count: CashboxCount, matches: boolean): ReceiptDocument {
+  return [
+    { text: site.hospital, align: 'center', bold: true },
+    { text: '钱箱清点单', align: 'center', bold: true, size: 2 },
+    { rule: '-' },
+    { row: ['终端', site.kioskId] },
+    { row: ['时间', time(new Date())] },
+    { row: ['操作员', staffId] },
+    { rule: '-' },
+    ...count.units.map((u) => ({ row: [`${formatYuan(u.denomination)} 元 x ${u.count}`, formatYuan(u.denomination * u.count)] as [string, string] })),
+    { rule: '-' },
+    { row: ['合计(元)', formatYuan(count.totalFen)], bold: true },
+    { row: ['清点结果', matches ? '与记录一致' : '与记录不符, 已上报'] },
+    { text: '清点人签字: ____________', align: 'left' },
   ];
 }
