@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatYuan } from '../../contract/money.ts';
 import { hashPin } from '../../runtime/staff.ts';
+import { toPayment } from '../helpers/journeys.ts';
 import { KioskScreen } from '../helpers/kiosk-terminal.ts';
 import { runZizhu } from '../helpers/processes.ts';
 import { Stack } from '../helpers/stack.ts';
@@ -41,14 +42,7 @@ describe('staff maintenance mode', () => {
     kiosk = KioskScreen.start(stack.kioskConfig({ staff: [{ staffId: 'S-007', cardNo: STAFF_CARD, pin: hashPin('2468') }] }));
 
     // A patient pays in cash first, so the box holds notes.
-    await kiosk.waitFor('请插入就诊卡');
-    await stack.card.control(`insert ${stack.patient.cardNo}`);
-    await kiosk.waitFor(formatYuan(totalFen));
-    kiosk.press('1');
-    await kiosk.waitFor('确认');
-    kiosk.press('1');
-    await kiosk.waitFor('请选择支付方式');
-    kiosk.press('2');
+    await toPayment(stack, kiosk, stack.patient.cardNo, totalFen, '2');
     await kiosk.waitFor('请投入纸币');
     const notes = Math.ceil(totalFen / 10_000);
     for (let i = 0; i < notes; i++) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatYuan } from '../../contract/money.ts';
+import { toPayment } from '../helpers/journeys.ts';
 import { KioskScreen } from '../helpers/kiosk-terminal.ts';
 import { runZizhu } from '../helpers/processes.ts';
 import { Stack } from '../helpers/stack.ts';
@@ -19,14 +19,7 @@ describe('a patient pays outstanding bills with a WeChat payment code', () => {
   });
 
   async function toQrScreen(s: Stack, k: KioskScreen, totalFen: number) {
-    await k.waitFor('请插入就诊卡');
-    await s.card.control(`insert ${s.patient.cardNo}`);
-    await k.waitFor(formatYuan(totalFen));
-    k.press('1');
-    await k.waitFor('确认');
-    k.press('1');
-    await k.waitFor('请选择支付方式');
-    k.press('2'); // card is 1, WeChat/Alipay 2
+    await toPayment(s, k, s.patient.cardNo, totalFen, '2'); // card is 1, WeChat/Alipay 2
     await k.waitFor('付款码');
   }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatYuan } from '../../contract/money.ts';
+import { toPayment } from '../helpers/journeys.ts';
 import { KioskExited, KioskScreen } from '../helpers/kiosk-terminal.ts';
 import { runZizhu } from '../helpers/processes.ts';
 import { Stack } from '../helpers/stack.ts';
@@ -81,14 +81,7 @@ describe('money conservation under injected faults', () => {
           if (method === 'card') await stack.pos.control('auto approve 100');
 
           const journey = async () => {
-            await kiosk.waitFor('请插入就诊卡', 90_000);
-            await stack.card.control(`insert ${patient.cardNo}`);
-            await kiosk.waitFor(formatYuan(totalFen));
-            kiosk.press('1');
-            await kiosk.waitFor('确认');
-            kiosk.press('1');
-            await kiosk.waitFor('请选择支付方式');
-            kiosk.press(String(methods.indexOf(method) + 1));
+            await toPayment(stack, kiosk, patient.cardNo, totalFen, String(methods.indexOf(method) + 1));
             if (fault === 'bridgeKilled') await stack.restartBridge();
             if (method === 'qr') {
               await kiosk.waitFor('付款码');
