@@ -1,30 +1,18 @@
-import { assign, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
-import type { Bill, BillPaymentInput, BillPaymentOutput, CardSale, CashResult, Collected, PayMethod, PosStage, PreSettleResult, QrOutcome, QrPaid, ScreenMeta, SettleOutcome } from './types.ts';
+import { assign, fromPromise, sendTo, setup } from 'xstate';
+import { paymentMachine, type PaymentEvent } from './payment.ts';
+import type { Bill, BillPaymentInput, BillPaymentOutput, PreSettleResult, ScreenMeta } from './types.ts';
 
 /**
- * Paying outstanding outpatient bills by bank card or cash. Every money step is an actor the
- * runtime provides; each writes its intent to the journal before it acts and its result after.
- * Waiting on the bank module or central is system-wait: no `after` leads back to attract there.
- * Cash already taken is never just dropped: it is applied, or owed back on a voucher.
+ * Paying outstanding outpatient bills (issue 5 §5): the patient confirms, central pre-settles
+ * (the split is known before any money moves), and the payment machine takes the self-pay part
+ * and settles `bill.pay`. A declined payment the patient retries is pre-settled again.
  */
-export type CardSaleEvent = { type: 'pos.stage'; stage: PosStage } | { type: 'pos.result'; sale: CardSale };
-export type CashEvent = { type: 'cash.progress'; insertedFen: number } | { type: 'cash.result'; cash: CashResult };
-export type QrEvent = { type: 'qr.scanned'; kind: 'wechat' | 'alipay' } | { type: 'qr.result'; outcome: QrOutcome };
-
-export type BillPaymentEvent = { type: 'confirm' } | { type: 'cancel' } | { type: 'retry' } | { type: 'method'; method: PayMethod } | CardSaleEvent | CashEvent | QrEvent;
+export type BillPaymentEvent = PaymentEvent;
 
 export interface BillPaymentContext extends BillPaymentInput {
   totalFen: number;
   txnId?: string;
   preSettle?: PreSettleResult;
-  posStage?: PosStage;
-  sale?: CardSale;
-  /** Notes credited so far on the cash screen. */
-  insertedFen?: number;
-  cash?: CashResult;
-  qr?: QrPaid;
-  /** The app the scanned code belongs to, while the patient confirms in it. */
-  qrKind?: 'wechat' | 'alipay';
   hisReceiptNo?: string;
   problem?: string;
   end?: BillPaymentOutput['end'];
@@ -44,31 +32,10 @@ export const billPaymentMachine = setup({
     preSettle: fromPromise<{ txnId: string; preSettle: PreSettleResult }, { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }>(
       async () => { throw new Error('provided by the runtime'); },
     ),
-    /** Drives the bank module; sends `pos.stage` while the patient acts, then `pos.result`. */
-    cardSale: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
-    /**
-     * Takes notes up to the amount due; sends `cash.progress` per note and `cash.result` once the
-     * acceptor has stopped. A `cash.stop` from the flow (the patient cancels, or goes quiet) ends it.
-     */
-    cashCollect: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
-    /**
-     * Reads the patient's payment code (`qr.scanned`), asks central to collect it and waits
-     * through "user paying" (`qr.result`). Stopped by the flow only before a code is read.
-     */
-    qrCollect: fromCallback<EventObject, { txnId: string; amountFen: number }>(() => { throw new Error('provided by the runtime'); }),
-    /** Tells central what was paid; resolves unknown outcomes itself (query, never guess). */
-    settle: fromPromise<SettleOutcome, { txnId: string; preSettleId: string; collected: Collected }>(async () => { throw new Error('provided by the runtime'); }),
-    voidSale: fromPromise<void, { txnId: string; sale: CardSale; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
-    /** The bills' items go on the receipt; the journal keeps only bill numbers and amounts. */
-    printReceipt: fromPromise<void, { txnId: string; bills: Bill[] }>(async () => { throw new Error('provided by the runtime'); }),
-    printSlip: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
-    /** Closes a transaction in which nothing was collected (ABANDONED, also at central). */
-    abandon: fromPromise<void, { txnId: string }>(async () => { throw new Error('provided by the runtime'); }),
-    /** Cash taken but not applied: a voucher the patient takes to a cashier; closes the transaction. */
-    printCashVoucher: fromPromise<void, { txnId: string; amountFen: number; reason: string }>(async () => { throw new Error('provided by the runtime'); }),
+    payment: paymentMachine,
   },
-  guards: {
-    oneMethod: ({ context }) => context.methods.length === 1,
+  actions: {
+    toPayment: sendTo('payment', ({ event }) => event),
   },
   delays: { choice: ({ context }) => context.timeouts.choiceMs },
 }).createMachine({
@@ -83,156 +50,33 @@ export const billPaymentMachine = setup({
     },
     preSettling: {
       meta: meta({ screen: 'wait.central', voice: 'wait.central' }),
+      entry: assign({ txnId: undefined, preSettle: undefined, problem: undefined }),
       invoke: {
         src: 'preSettle',
         input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, bills: context.bills, totalFen: context.totalFen }),
-        onDone: { target: 'choosing', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
+        onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
         onError: { target: 'notPaid', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
-    // One working method needs no question; otherwise the patient picks (the screen says why one is missing).
-    choosing: {
-      always: [
-        { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'cash', target: 'payingCash' },
-        { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'qr', target: 'payingQr' },
-        { guard: 'oneMethod', target: 'paying' },
-      ],
-      meta: meta({ screen: 'pay.method', voice: 'pay.method', countdown: 'choiceMs' }),
-      on: {
-        method: [
-          { guard: ({ event, context }) => event.method === 'cash' && context.methods.includes('cash'), target: 'payingCash' },
-          { guard: ({ event, context }) => event.method === 'card' && context.methods.includes('card'), target: 'paying' },
-          { guard: ({ event, context }) => event.method === 'qr' && context.methods.includes('qr'), target: 'payingQr' },
-        ],
-        cancel: 'notChosen',
-      },
-      after: { choice: 'notChosen' },
-    },
-    // Nothing was collected: central is told, so the pre-settlement can never be paid late.
-    notChosen: {
-      meta: meta({ screen: 'wait.central', voice: 'wait.central' }),
-      invoke: { src: 'abandon', input: ({ context }) => ({ txnId: context.txnId! }), onDone: { target: 'done', actions: assign({ end: 'notPaid' }) }, onError: { target: 'done', actions: assign({ end: 'notPaid' }) } },
-    },
     paying: {
-      meta: meta({ screen: 'pay.card', voice: 'pay.card' }),
-      entry: assign({ posStage: 'insertCard' as PosStage, sale: undefined }),
       invoke: {
-        src: 'cardSale',
-        input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.preSettle!.selfFen }),
-      },
-      on: {
-        'pos.stage': { actions: assign({ posStage: ({ event }) => event.stage }) },
-        'pos.result': [
-          { guard: ({ event }) => event.sale.approved, target: 'settling', actions: assign({ sale: ({ event }) => event.sale }) },
-          { target: 'declined', actions: assign({ sale: ({ event }) => event.sale, problem: ({ event }) => event.sale.respInfo }) },
-        ],
-      },
-    },
-    payingCash: {
-      entry: assign({ insertedFen: 0, cash: undefined }),
-      invoke: { id: 'cashCollect', src: 'cashCollect', input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.preSettle!.selfFen }) },
-      on: {
-        'cash.result': [
-          { guard: ({ event }) => event.cash.ended === 'paid', target: 'settling', actions: assign({ cash: ({ event }) => event.cash }) },
-          { guard: ({ event }) => event.cash.insertedFen > 0, target: 'cashVoucher', actions: assign({ cash: ({ event }) => event.cash, problem: 'cash not completed' }) },
-          { target: 'notPaid', actions: assign({ cash: ({ event }) => event.cash, problem: ({ event }) => (event.cash.ended === 'fault' ? 'bill acceptor fault' : 'no notes inserted') }) },
-        ],
-      },
-      initial: 'feeding',
-      states: {
-        // A patient who stops feeding notes for a whole countdown has gone: stop and account for what came in.
-        feeding: {
-          meta: meta({ screen: 'pay.cash', voice: 'pay.cash', countdown: 'choiceMs' }),
-          on: {
-            'cash.progress': { target: 'feeding', reenter: true, actions: assign({ insertedFen: ({ event }) => event.insertedFen }) },
-            cancel: 'stopping',
-          },
-          after: { choice: 'stopping' },
-        },
-        stopping: {
-          meta: meta({ screen: 'pay.cash', voice: 'pay.cashStopping' }),
-          entry: sendTo('cashCollect', { type: 'cash.stop' }),
-          on: { 'cash.progress': { actions: assign({ insertedFen: ({ event }) => event.insertedFen }) } },
-        },
-      },
-    },
-    payingQr: {
-      invoke: { id: 'qrCollect', src: 'qrCollect', input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.preSettle!.selfFen }) },
-      on: {
-        'qr.result': [
-          { guard: ({ event }) => event.outcome.state === 'paid', target: 'settling', actions: assign({ qr: ({ event }) => (event.outcome.state === 'paid' ? event.outcome.qr : undefined) }) },
-          { guard: ({ event }) => event.outcome.state === 'failed', target: 'declined', actions: assign({ problem: ({ event }) => ('reason' in event.outcome ? event.outcome.reason : undefined) }) },
-          // Central could not tell in time whether the app paid: its saga goes on; the slip says so.
-          { target: 'pendingSlip', actions: assign({ problem: ({ event }) => ('reason' in event.outcome ? event.outcome.reason : undefined) }) },
-        ],
-      },
-      initial: 'scanning',
-      states: {
-        scanning: {
-          meta: meta({ screen: 'pay.qr', voice: 'pay.qr', countdown: 'choiceMs' }),
-          on: { 'qr.scanned': { target: 'confirming', actions: assign({ qrKind: ({ event }) => event.kind }) }, cancel: '#billPayment.notChosen' },
-          after: { choice: '#billPayment.notChosen' },
-        },
-        // System-wait: the patient confirms in the app; central owns the query loop and the deadline.
-        confirming: { meta: meta({ screen: 'pay.qr', voice: 'pay.qrConfirm' }) },
-      },
-    },
-    cashVoucher: {
-      meta: meta({ screen: 'print.slip', voice: 'print.voucher' }),
-      invoke: {
-        src: 'printCashVoucher',
-        input: ({ context }) => ({ txnId: context.txnId!, amountFen: context.cash!.insertedFen, reason: context.problem ?? 'not paid' }),
-        onDone: { target: 'done', actions: assign({ end: 'voucher' }) },
-        onError: { target: 'done', actions: assign({ end: 'voucher' }) },
-      },
-    },
-    declined: {
-      meta: meta({ screen: 'pay.declined', voice: 'pay.declined', countdown: 'choiceMs' }),
-      on: {
-        retry: { target: 'preSettling', actions: assign({ txnId: undefined, preSettle: undefined, sale: undefined, qr: undefined, qrKind: undefined, problem: undefined }) },
-        cancel: { target: 'done', actions: assign({ end: 'notPaid' }) },
-      },
-      after: { choice: { target: 'done', actions: assign({ end: 'notPaid' }) } },
-    },
-    settling: {
-      meta: meta({ screen: 'wait.settle', voice: 'wait.settle' }),
-      invoke: {
-        src: 'settle',
-        input: ({ context }) => ({ txnId: context.txnId!, preSettleId: context.preSettle!.preSettleId, collected: collectedOf(context) }),
+        id: 'payment',
+        src: 'payment',
+        input: ({ context }) => ({
+          txnId: context.txnId!,
+          amountFen: context.preSettle!.selfFen,
+          plan: { op: 'bill.pay', args: { preSettleId: context.preSettle!.preSettleId } },
+          timeouts: context.timeouts,
+          methods: context.methods,
+          cashChange: context.cashChange,
+          receiptBills: context.bills,
+        }),
         onDone: [
-          { guard: ({ event }) => event.output.outcome === 'settled', target: 'printing', actions: assign({ hisReceiptNo: ({ event }) => (event.output.outcome === 'settled' ? event.output.hisReceiptNo : undefined) }) },
-          // Central already gave a QR payment back through its channel: only the slip is left to print.
-          { guard: ({ event, context }) => event.output.outcome === 'refunded' && context.qr !== undefined, target: 'refundSlip', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
-          // Not applied: a card sale is voided on the module; cash can only be owed back on a voucher.
-          { guard: ({ event, context }) => (event.output.outcome === 'reverse' || event.output.outcome === 'voucher') && context.cash !== undefined, target: 'cashVoucher', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
-          { guard: ({ event, context }) => (event.output.outcome === 'reverse' || event.output.outcome === 'voucher') && context.sale?.approved === true && !context.qr, target: 'reversing', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
-          { target: 'pendingSlip', actions: assign({ problem: ({ event }) => ('reason' in event.output ? event.output.reason : undefined) }) },
+          { guard: ({ event }) => event.output.retry === true, target: 'preSettling' },
+          { target: 'done', actions: assign({ end: ({ event }) => event.output.end, hisReceiptNo: ({ event }) => event.output.hisReceiptNo }) },
         ],
-        // The settle actor turns every failure into an outcome; an error here is a bug, and the
-        // money is still accounted for by recovery at the next boot. Print a pending slip.
-        onError: { target: 'pendingSlip', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
-    },
-    printing: {
-      meta: meta({ screen: 'print.receipt', voice: 'print.receipt' }),
-      invoke: { src: 'printReceipt', input: ({ context }) => ({ txnId: context.txnId!, bills: context.bills }), onDone: { target: 'done', actions: assign({ end: 'paid' }) }, onError: { target: 'done', actions: assign({ end: 'paid' }) } },
-    },
-    reversing: {
-      meta: meta({ screen: 'pay.reversing', voice: 'pay.reversing' }),
-      invoke: {
-        src: 'voidSale',
-        input: ({ context }) => ({ txnId: context.txnId!, sale: context.sale!, reason: context.problem ?? 'HIS refused' }),
-        onDone: { target: 'refundSlip' },
-        onError: { target: 'pendingSlip', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
-      },
-    },
-    refundSlip: {
-      meta: meta({ screen: 'print.slip', voice: 'print.slip' }),
-      invoke: { src: 'printSlip', input: ({ context }) => ({ txnId: context.txnId! }), onDone: { target: 'done', actions: assign({ end: 'refunded' }) }, onError: { target: 'done', actions: assign({ end: 'refunded' }) } },
-    },
-    pendingSlip: {
-      meta: meta({ screen: 'print.slip', voice: 'print.pending' }),
-      invoke: { src: 'printSlip', input: ({ context }) => ({ txnId: context.txnId! }), onDone: { target: 'done', actions: assign({ end: 'pending' }) }, onError: { target: 'done', actions: assign({ end: 'pending' }) } },
+      on: { confirm: { actions: 'toPayment' }, cancel: { actions: 'toPayment' }, retry: { actions: 'toPayment' }, method: { actions: 'toPayment' } },
     },
     notPaid: {
       meta: meta({ screen: 'pay.notPaid', voice: 'pay.notPaid', countdown: 'choiceMs' }),
@@ -244,13 +88,6 @@ export const billPaymentMachine = setup({
   },
   output: ({ context }) => ({ end: context.end ?? 'notPaid', txnId: context.txnId, hisReceiptNo: context.hisReceiptNo }),
 });
-
-/** What was paid, for central: the card sale, or the notes. */
-function collectedOf(context: BillPaymentContext): Collected {
-  if (context.cash) return { method: 'cash', cash: context.cash };
-  if (context.qr) return { method: 'qr', qr: context.qr };
-  return { method: 'card', sale: context.sale! };
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

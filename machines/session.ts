@@ -1,7 +1,8 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import { billPaymentMachine } from './billPayment.ts';
+import { flowMachines, flowNames, type Flow, type FlowInput, type FlowOutput } from './flows.ts';
 import { maintenanceMachine, type MaintenanceEvent } from './maintenance.ts';
-import { reportsMachine } from './reports.ts';
+import { turnPage } from './paging.ts';
 import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from './types.ts';
 
 /**
@@ -9,8 +10,7 @@ import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from '.
  * what you owe, pay, card and receipt out. Everything personal lives in this context and is wiped
  * on the way back to attract.
  */
-/** The flows a kiosk offers after identifying a patient (its devices decide: reports need the A4 printer). */
-export type Flow = 'bills' | 'reports';
+export type { Flow };
 
 export interface SessionInput {
   timeouts: Timeouts;
@@ -23,19 +23,22 @@ export interface SessionContext {
   timeouts: Timeouts;
   flows: Flow[];
   cashChange: boolean;
-  /** The payment methods working when the patient chose to pay. */
+  /** The payment methods working when the patient chose to pay, or picked a flow. */
   payMethods?: PayMethod[];
   /** How the patient identified: their patient card in the reader, or their ID card on the pad. */
   credential?: Credential;
   patientId?: string;
   nameMasked?: string;
   bills?: Bill[];
-  payment?: BillPaymentOutput;
+  /** How the visit's last payment ended, for the goodbye screen. */
+  payment?: BillPaymentOutput | FlowOutput;
   problem?: string;
   /** A staff card was inserted: who it belongs to, the PIN digits typed so far, and failed tries. */
   staffId?: string;
   pin?: string;
   pinTries?: number;
+  /** The menu's page, when the kiosk offers more flows than one page holds. */
+  menuPage?: number;
 }
 
 /** PINs are 4 to 8 digits; three wrong ones and the card goes back out. */
@@ -47,7 +50,10 @@ export interface Credential {
   credNo: string;
 }
 
-/** `pay` carries the methods working at that moment: the host knows the devices, the machine does not. */
+/**
+ * `pay` and `flow` carry the methods working at that moment: the host knows the devices, the
+ * machine does not. `select`, `back` and `page` are the list screens' keys, for the flows.
+ */
 export type SessionEvent =
   | { type: 'pay'; methods: PayMethod[] }
   | { type: 'method'; method: PayMethod }
@@ -56,8 +62,14 @@ export type SessionEvent =
   | { type: 'retry' }
   | { type: 'digit'; digit: string }
   | { type: 'backspace' }
-  | { type: 'flow'; flow: Flow }
+  | { type: 'select'; index: number }
+  | { type: 'back' }
+  | { type: 'page'; delta: 1 | -1 }
+  | { type: 'flow'; flow: Flow; methods?: PayMethod[] }
   | MaintenanceEvent;
+
+/** The screen events a running flow receives. */
+const flowEvents = ['confirm', 'cancel', 'retry', 'method', 'digit', 'backspace', 'select', 'back', 'page'] as const;
 
 const meta = (m: ScreenMeta) => m;
 
@@ -80,7 +92,7 @@ export const sessionMachine = setup({
     /** Checks a staff member's PIN; journals the login or the failed try. Never logs the PIN. */
     verifyStaff: fromPromise<{ ok: boolean }, { staffId: string; pin: string; tries: number }>(async () => { throw new Error('provided by the runtime'); }),
     maintenance: maintenanceMachine,
-    reports: reportsMachine,
+    ...flowMachines,
     /** Waits for an ID card on the reader's pad and reads it. Never resolves on a kiosk without one. */
     waitForIdCard: fromPromise<{ idNumber: string }>(async () => { throw new Error('provided by the runtime'); }),
     identify: fromPromise<{ patientId: string; nameMasked: string }, Credential>(async () => { throw new Error('provided by the runtime'); }),
@@ -91,10 +103,18 @@ export const sessionMachine = setup({
     billPayment: billPaymentMachine,
   },
   actions: {
-    wipe: assign({ staffId: undefined, pin: undefined, pinTries: undefined, payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
+    wipe: assign({ menuPage: undefined, staffId: undefined, pin: undefined, pinTries: undefined, payMethods: undefined, credential: undefined, patientId: undefined, nameMasked: undefined, bills: undefined, payment: undefined, problem: undefined }),
     toFlow: sendTo('billPayment', ({ event }) => event),
     toMaintenance: sendTo('maintenance', ({ event }) => event),
-    toReports: sendTo('reports', ({ event }) => event),
+    toRunningFlow: sendTo('flow', ({ event }) => event),
+    rememberMethods: assign({ payMethods: ({ event }) => (event.type === 'flow' ? (event.methods ?? []) : []) }),
+    /** A flow that took money says how it ended; the goodbye screen tells the patient. */
+    rememberFlowEnd: assign({
+      payment: ({ context, event }) => {
+        const output = (event as unknown as { output?: FlowOutput }).output;
+        return output?.end ? output : context.payment;
+      },
+    }),
   },
   delays: {
     choice: ({ context }) => context.timeouts.choiceMs,
@@ -179,20 +199,47 @@ export const sessionMachine = setup({
     },
     // What the patient came for; a kiosk with one flow goes straight to it.
     menu: {
-      always: { guard: ({ context }) => context.flows.length === 1, target: 'loadingBills' },
+      always: { guard: ({ context }) => context.flows.length === 1 && context.flows[0] === 'bills', target: 'loadingBills' },
       meta: meta({ screen: 'menu', voice: 'menu', countdown: 'choiceMs' }),
       on: {
         flow: [
           { guard: ({ event }) => event.flow === 'bills', target: 'loadingBills' },
-          { guard: ({ event, context }) => event.flow === 'reports' && context.flows.includes('reports'), target: 'reports' },
+          ...flowNames.map((name) => ({
+            guard: ({ event, context }: { event: SessionEvent; context: SessionContext }) => event.type === 'flow' && event.flow === name && context.flows.includes(name),
+            target: `inFlow.${name}`,
+            actions: 'rememberMethods' as const,
+          })),
         ],
+        page: { actions: assign({ menuPage: ({ context, event }) => turnPage(context.flows.length, context.menuPage ?? 0, event.delta) }) },
         cancel: 'leaving',
       },
       after: { choice: 'leaving' },
     },
-    reports: {
-      invoke: { id: 'reports', src: 'reports', input: ({ context }) => ({ patientId: context.patientId!, timeouts: context.timeouts }), onDone: 'menu' },
-      on: { confirm: { actions: 'toReports' }, cancel: { actions: 'toReports' } },
+    // One state per flow, each invoking its machine as the child `flow`; back to the menu when it ends.
+    inFlow: {
+      // Never entered by itself: the menu always names the flow.
+      initial: flowNames[0],
+      on: Object.fromEntries(flowEvents.map((type) => [type, { actions: 'toRunningFlow' }])),
+      states: Object.fromEntries(
+        flowNames.map((name) => [
+          name,
+          {
+            invoke: {
+              id: 'flow',
+              src: name,
+              input: ({ context }: { context: SessionContext }): FlowInput => ({
+                patientId: context.patientId!,
+                nameMasked: context.nameMasked!,
+                credType: context.credential!.credType,
+                timeouts: context.timeouts,
+                methods: context.payMethods ?? [],
+                cashChange: context.cashChange,
+              }),
+              onDone: { target: '#session.menu', actions: 'rememberFlowEnd' as const },
+            },
+          },
+        ]),
+      ),
     },
     loadingBills: {
       meta: meta({ screen: 'wait.bills', voice: 'wait.bills' }),

@@ -1,4 +1,4 @@
-import type { Bill, CardPayment, PreSettleResult } from '../contract/rpc.ts';
+import type { Bill, CardPayment, MoneyOp, PreSettleResult } from '../contract/rpc.ts';
 
 /** What a screen state declares (DESIGN.md §4): the screen to draw and the voice prompt to play. */
 export interface ScreenMeta {
@@ -45,12 +45,51 @@ export type PayMethod = 'card' | 'qr' | 'cash';
  * back on a `voucher` (a cashier pays it out); `pending` for a cashier to settle.
  */
 export type SettleOutcome =
-  | { outcome: 'settled'; hisReceiptNo: string }
+  /** `result` is the op's answer (a registration's queue number, a deposit's new balance). */
+  | { outcome: 'settled'; hisReceiptNo: string; result?: unknown }
   | { outcome: 'reverse'; reason: string }
   | { outcome: 'voucher'; reason: string }
   /** Central already refunded it through the channel it came from (QR). */
   | { outcome: 'refunded'; reason: string }
   | { outcome: 'pending'; reason: string };
+
+/**
+ * What central is asked to do with the money once it is collected: a money op and its arguments;
+ * the payment object is added to them. Journaled before any money moves, so recovery at boot can
+ * send the same op again under the same txnId.
+ */
+export interface SettlePlan {
+  op: MoneyOp;
+  args: Record<string, unknown>;
+}
+
+/** The payment machine's input: the flow already opened `txnId` in the journal and prepared it at central. */
+export interface PaymentInput {
+  txnId: string;
+  /** What the patient pays at the kiosk (the self-pay part). */
+  amountFen: number;
+  plan: SettlePlan;
+  timeouts: Timeouts;
+  /** Methods working when the flow starts (DESIGN.md §5), in the order the screen offers them. */
+  methods: PayMethod[];
+  /** Whether an overpaying note is taken against a change voucher, so the cash screen can say. */
+  cashChange: boolean;
+  /** Bills whose items go on the receipt (the journal keeps only bill numbers and amounts). */
+  receiptBills?: Bill[];
+}
+
+/**
+ * How a payment ended. `retry`: the card or QR payment was declined and the patient asked to try
+ * again; the transaction is closed, so the flow prepares a new one.
+ */
+export interface PaymentOutput {
+  end: PaymentEnd;
+  txnId: string;
+  hisReceiptNo?: string;
+  /** The money op's answer when it settled. */
+  result?: unknown;
+  retry?: boolean;
+}
 
 export interface BillPaymentInput {
   patientId: string;

@@ -1,13 +1,13 @@
 import { ulid } from 'ulid';
-import type { PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
+import type { OpName, PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
 import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
-import type { Bill, CardSale, Collected, PosStage, QrOutcome, SettleOutcome } from '../machines/types.ts';
+import type { Bill, CardSale, Collected, PosStage, QrOutcome, SettleOutcome, SettlePlan } from '../machines/types.ts';
 import type { KioskConfig } from './config.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
 import { RpcNoAnswer, type Link } from './link.ts';
-import { cashVoucher, outcomeSlip, paidReceipt, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
+import { cashVoucher, outcomeSlip, paidReceipt, settledNotes, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
 
 export interface PaymentDeps {
   config: KioskConfig;
@@ -47,25 +47,51 @@ export class PaymentSteps {
     }
   }
 
-  async preSettle(input: { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }): Promise<{ txnId: string; preSettle: PreSettleResult }> {
+  /**
+   * Opens a money transaction in the journal before anything is asked of central or the patient:
+   * what it is for (the receipt's title and lines) and who it is for (masked).
+   */
+  open(input: { open: OpName; nameMasked: string; title?: string; bills: ReceiptBill[]; totalFen: number }): string {
     const txnId = ulid();
-    const bills: ReceiptBill[] = input.bills.map((b) => ({ billNo: b.billNo, department: b.department, amountFen: b.amountFen }));
-    this.record({ type: 'txn.opened', txnId, open: 'bill.pay', data: { nameMasked: input.nameMasked, bills, totalFen: input.totalFen } });
-    let response: RpcResponse<PreSettleResult>;
+    this.record({ type: 'txn.opened', txnId, open: input.open, data: { nameMasked: input.nameMasked, title: input.title, bills: input.bills, totalFen: input.totalFen } });
+    return txnId;
+  }
+
+  /** What central will be asked once the money is in, and how much: journaled so recovery can ask the same. */
+  plan(txnId: string, plan: SettlePlan, amountFen: number): void {
+    this.record({ type: 'settle.planned', txnId, data: { op: plan.op, args: plan.args, amountFen } });
+  }
+
+  /** Closes a transaction whose preparation failed at central: nothing was collected. */
+  notPrepared(txnId: string, reason: string): void {
+    this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason } });
+  }
+
+  /**
+   * A preparation step at central under the transaction's id (pre-settle, slot lock). No answer
+   * or a refusal closes the transaction: nothing was collected yet.
+   */
+  async prepare<D>(txnId: string, op: OpName, args: Record<string, unknown>): Promise<D> {
+    let response: RpcResponse<D>;
     try {
-      response = await this.d.link.rpc<PreSettleResult>({
-        op: 'bill.preSettle', txnId, args: { patientId: input.patientId, billNos: input.bills.map((b) => b.billNo) }, timeoutMs: this.d.config.timeouts.rpcMs,
-      });
+      response = await this.d.link.rpc<D>({ op, txnId, args, timeoutMs: this.d.config.timeouts.rpcMs });
     } catch (e) {
-      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: 'no answer to pre-settle' } });
+      this.notPrepared(txnId, `no answer to ${op}`);
       throw e;
     }
     if (response.status !== 'OK' || !response.data) {
-      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: response.code ?? response.status } });
-      throw new Error(response.message ?? `pre-settle ${response.code ?? response.status}`);
+      this.notPrepared(txnId, response.code ?? response.status);
+      throw new Error(response.message ?? `${op} ${response.code ?? response.status}`);
     }
-    const p = response.data;
+    return response.data;
+  }
+
+  async preSettle(input: { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }): Promise<{ txnId: string; preSettle: PreSettleResult }> {
+    const bills: ReceiptBill[] = input.bills.map((b) => ({ billNo: b.billNo, department: b.department, amountFen: b.amountFen }));
+    const txnId = this.open({ open: 'bill.pay', nameMasked: input.nameMasked, bills, totalFen: input.totalFen });
+    const p = await this.prepare<PreSettleResult>(txnId, 'bill.preSettle', { patientId: input.patientId, billNos: input.bills.map((b) => b.billNo) });
     this.record({ type: 'bill.presettled', txnId, data: { preSettleId: p.preSettleId, selfFen: p.selfFen, totalFen: p.totalFen } });
+    this.plan(txnId, { op: 'bill.pay', args: { preSettleId: p.preSettleId } }, p.selfFen);
     return { txnId, preSettle: p };
   }
 
@@ -123,21 +149,21 @@ export class PaymentSteps {
    * Central settles with the HIS. Definite no → reverse a card, or owe cash back on a voucher;
    * unknown → ask until known, then PENDING at the deadline.
    */
-  async settle(txnId: string, preSettleId: string, collected: Collected): Promise<SettleOutcome> {
-    this.record({ type: 'his.settle.intent', txnId, data: { preSettleId, method: collected.method } });
+  async settle(txnId: string, plan: SettlePlan, collected: Collected): Promise<SettleOutcome> {
+    this.record({ type: 'his.settle.intent', txnId, data: { op: plan.op, method: collected.method } });
     const payment = paymentOf(collected);
     const { amountFen } = payment;
     const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
     while (Date.now() < until) {
       let r: RpcResponse<PayResult & { compensate?: string }>;
       try {
-        r = await this.d.link.rpc({ op: 'bill.pay', txnId, args: { preSettleId, payment }, timeoutMs: this.d.config.timeouts.rpcMs });
+        r = await this.d.link.rpc({ op: plan.op, txnId, args: { ...plan.args, payment }, timeoutMs: this.d.config.timeouts.rpcMs });
       } catch (e) {
         if (!(e instanceof RpcNoAnswer)) throw e;
         await sleep(1000);
         continue;
       }
-      if (r.status === 'OK' && r.data) return this.settled(txnId, amountFen, r.data.hisReceiptNo, collected);
+      if (r.status === 'OK' && r.data) return this.settled(txnId, amountFen, r.data.hisReceiptNo, collected, plan.op, r.data);
       if (r.status === 'FAILED' && r.data?.compensate === 'refunded') return this.refundedByCentral(txnId, r.code ?? 'FAILED', collected);
       // Central holds a QR payment itself: only its own refund ends one; anything else is asked again.
       if (r.status === 'FAILED' && collected.method !== 'qr' && (r.data?.compensate === 'reverse' || r.data?.compensate === 'voucher')) return this.refused(txnId, r.code ?? 'FAILED', collected);
@@ -152,11 +178,11 @@ export class PaymentSteps {
 
   /**
    * Central's record decides: past the settle deadline, after a refusal without a reversal order,
-   * or at boot. `finish` is for recovery only: central has the pre-settlement but never got the
-   * payment, so it is sent once more (the same txnId is idempotent). While central itself does not
+   * or at boot. `finish` is for recovery only: central has the prepared transaction but never got
+   * the payment, so the planned op is sent once more (the same txnId is idempotent). While central itself does not
    * know the HIS outcome it is asked again, and at the deadline the money is PENDING, never reversed.
    */
-  async resolveByQuery(txnId: string, collected: Collected, finish?: { preSettleId: string }): Promise<SettleOutcome> {
+  async resolveByQuery(txnId: string, collected: Collected, finish?: SettlePlan): Promise<SettleOutcome> {
     const amountFen = paymentOf(collected).amountFen;
     const until = Date.now() + this.d.config.timeouts.settleDeadlineMs;
     for (;;) {
@@ -165,7 +191,7 @@ export class PaymentSteps {
       if (r.status === 'OK' && q) {
         if (q.state === 'SETTLED' && q.hisReceiptNo) return this.settled(txnId, amountFen, q.hisReceiptNo, collected);
         if (q.state === 'PENDING') return this.pending(txnId, collectedFen(collected), 'central holds it pending');
-        if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish.preSettleId, collected);
+        if (q.state === 'OPEN' && !q.compensate && finish) return this.settle(txnId, finish, collected);
         if (collected.method === 'qr' && (q.state === 'COMPENSATED' || q.compensate === 'refunded')) return this.refundedByCentral(txnId, 'HIS refused', collected);
         // Central ordered a compensation, or holds no payment for this transaction: nothing was applied.
         if (collected.method !== 'qr') return this.refused(txnId, q.compensate ? 'HIS refused' : `central: ${q.state}`, collected);
@@ -176,11 +202,13 @@ export class PaymentSteps {
   }
 
   /** Applied to the bill; cash paid over the amount is owed back on the change voucher the receipt carries. */
-  private settled(txnId: string, amountFen: number, hisReceiptNo: string, collected: Collected): SettleOutcome {
+  private settled(txnId: string, amountFen: number, hisReceiptNo: string, collected: Collected, op?: OpName, result?: unknown): SettleOutcome {
     // One entry: a crash cannot leave the bill applied and the change not owed.
     const changeFen = collected.method === 'cash' ? collected.cash.changeFen : 0;
-    this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen, ...(changeFen > 0 ? { voucher: changeFen } : {}) }, data: { settled: true, hisReceiptNo, changeFen } });
-    return { outcome: 'settled', hisReceiptNo };
+    // What the receipt says beyond the payment (a queue number, a new balance), kept so a reprint says it too.
+    const notes = op && result !== undefined ? settledNotes(op, result) : [];
+    this.record({ type: 'his.settle.result', txnId, money: { applied: amountFen, ...(changeFen > 0 ? { voucher: changeFen } : {}) }, data: { settled: true, hisReceiptNo, changeFen, ...(notes.length ? { notes } : {}) } });
+    return { outcome: 'settled', hisReceiptNo, result };
   }
 
   /** The bridge refunded a QR payment through its channel: the money went back; only the slip is ours. */
@@ -324,11 +352,13 @@ export class PaymentSteps {
       txnId,
       nameMasked: String(opened.nameMasked ?? ''),
       bills,
-      amountFen: Number((of('bill.presettled')?.selfFen as number | undefined) ?? opened.totalFen ?? 0),
+      title: opened.title as string | undefined,
+      amountFen: Number((of('settle.planned')?.amountFen as number | undefined) ?? (of('bill.presettled')?.selfFen as number | undefined) ?? opened.totalFen ?? 0),
       sale: sale?.approved ? sale : undefined,
       ...(cash ? { cash: { insertedFen: cash.insertedFen, changeFen: cash.changeFen } } : {}),
       ...(qr?.state === 'paid' && qr.channel && qr.channelTradeNo ? { qr: { channel: qr.channel, channelTradeNo: qr.channelTradeNo } } : {}),
       hisReceiptNo: settled?.hisReceiptNo as string | undefined,
+      notes: (settled?.notes as string[] | undefined) ?? [],
       at: new Date(),
     };
   }

@@ -1,4 +1,5 @@
 import { formatYuan } from '../contract/money.ts';
+import type { OpName, RegisterResult } from '../contract/rpc.ts';
 import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
 import type { CashboxCount } from '../machines/maintenance.ts';
 import type { CardSale } from '../machines/types.ts';
@@ -16,12 +17,16 @@ export interface PaymentFacts {
   kioskId: string;
   txnId: string;
   nameMasked: string;
+  /** The receipt's title for what was paid; outpatient bills when absent. */
+  title?: string;
   bills: ReceiptBill[];
   amountFen: number;
   sale?: CardSale;
   cash?: { insertedFen: number; changeFen: number };
   qr?: { channel: 'wechat' | 'alipay'; channelTradeNo: string };
   hisReceiptNo?: string;
+  /** What the settled op told the patient beyond the payment: where to go, a queue number, a balance. */
+  notes?: string[];
   at: Date;
   reprint?: boolean;
 }
@@ -58,9 +63,26 @@ function cardLines(sale: CardSale | undefined): ReceiptDocument {
   ];
 }
 
+/**
+ * The lines a settled money op adds to its receipt, from the op's answer. Only what the patient
+ * needs next (queue number, room, time, balance); nothing personal.
+ */
+export function settledNotes(op: OpName, result: unknown): string[] {
+  const notes = noteWriters[op];
+  return notes ? notes(result) : [];
+}
+
+const noteWriters: Partial<Record<OpName, (result: unknown) => string[]>> = {
+  'register.confirm': (r) => appointmentNotes((r as RegisterResult).appointment),
+};
+
+function appointmentNotes(a: RegisterResult['appointment']): string[] {
+  return [`${a.deptName} ${a.doctorName} ${a.doctorTitle}`, `就诊序号: ${a.seeNo}`, `就诊时间: ${a.date} ${a.visitTime}`, `就诊地点: ${a.location}`];
+}
+
 export function paidReceipt(f: PaymentFacts): ReceiptDocument {
   return [
-    ...header(f, '门诊缴费凭证'),
+    ...header(f, f.title ?? '门诊缴费凭证'),
     ...billLines(f),
     { rule: '-' },
     { row: ['实付金额(元)', formatYuan(f.amountFen)], bold: true },
@@ -69,6 +91,7 @@ export function paidReceipt(f: PaymentFacts): ReceiptDocument {
     ...cardLines(f.sale),
     ...cashLines(f.cash),
     ...qrLines(f.qr),
+    ...((f.notes ?? []).length ? [{ rule: '-' as const }, ...(f.notes ?? []).map((text) => ({ text, bold: true }))] : []),
     { qr: f.txnId },
     { text: '请妥善保管本凭证', align: 'center' },
   ];
@@ -118,9 +141,9 @@ const slipTitle: Record<SlipKind, string> = {
 };
 
 const slipText: Record<SlipKind, string[]> = {
-  refunded: ['医院系统未能完成缴费,', '款项已撤销,原路退回.', '账单仍未缴,可重新缴费.'],
+  refunded: ['医院系统未能完成办理,', '款项已撤销,原路退回.', '费用仍未缴,可重新办理.'],
   pending: ['缴费结果暂时无法确认.', '请勿重复缴费,凭此单到人工窗口', '核实处理,款项不会丢失.'],
-  notCharged: ['本次交易没有扣款.', '账单仍未缴,可重新缴费.'],
+  notCharged: ['本次交易没有扣款.', '费用仍未缴,可重新办理.'],
 };
 
 export function outcomeSlip(kind: SlipKind, f: PaymentFacts): ReceiptDocument {

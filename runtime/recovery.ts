@@ -1,4 +1,4 @@
-import type { CardSale, CashResult, Collected, QrOutcome, QrPaid, SettleOutcome } from '../machines/types.ts';
+import type { CardSale, CashResult, Collected, QrOutcome, QrPaid, SettleOutcome, SettlePlan } from '../machines/types.ts';
 import type { Journal } from './journal/journal.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
@@ -21,12 +21,11 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
   const events = journal.eventsOf(txnId);
   const has = (type: string) => events.some((e) => e.type === type);
   const last = (type: string) => events.filter((e) => e.type === type).at(-1)?.data;
-  const presettle = last('bill.presettled');
-  const preSettleId = presettle?.preSettleId as string | undefined;
-  const amountFen = Number(presettle?.selfFen ?? 0);
+  const plan = planOf(journal, txnId);
+  const amountFen = Number(last('settle.planned')?.amountFen ?? last('bill.presettled')?.selfFen ?? 0);
 
-  if (has('cash.collect.intent')) return recoverCash(journal, steps, txnId, amountFen, preSettleId);
-  if (has('qr.pay.intent')) return recoverQr(journal, steps, txnId, preSettleId);
+  if (has('cash.collect.intent')) return recoverCash(journal, steps, txnId, amountFen, plan);
+  if (has('qr.pay.intent')) return recoverQr(journal, steps, txnId, plan);
   if (!has('card.sale.intent')) {
     // No money was asked for. Telling central first makes a late pre-settle or pay refuse itself.
     await steps.resolveNothingCollected(txnId);
@@ -46,7 +45,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
     ? settleResult.settled
       ? { outcome: 'settled', hisReceiptNo: String(settleResult.hisReceiptNo) }
       : { outcome: 'reverse', reason: String(settleResult.code) }
-    : await steps.resolveByQuery(txnId, { method: 'card', sale }, preSettleId ? { preSettleId } : undefined);
+    : await steps.resolveByQuery(txnId, { method: 'card', sale }, plan);
 
   if (journal.txn(txnId)?.state !== 'OPEN') {
     await steps.printSlip(txnId);
@@ -65,7 +64,7 @@ async function recoverOne(journal: Journal, steps: PaymentSteps, txnId: string):
  * the collection never finished. Enough for the bill → settle as the flow would have; less →
  * the notes are owed back on a voucher; none → nothing happened.
  */
-async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string, dueFen: number, preSettleId: string | undefined): Promise<void> {
+async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string, dueFen: number, plan: SettlePlan | undefined): Promise<void> {
   const events = journal.eventsOf(txnId);
   const notes = events.filter((e) => e.type === 'cash.note.stacked').map((e) => Number(e.data.fen));
   const insertedFen = notes.reduce((a, b) => a + b, 0);
@@ -83,7 +82,7 @@ async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string,
   const collected: Collected = { method: 'cash', cash };
   const outcome: SettleOutcome = settle?.settled
     ? { outcome: 'settled', hisReceiptNo: String(settle.hisReceiptNo) }
-    : await steps.resolveByQuery(txnId, collected, preSettleId ? { preSettleId } : undefined);
+    : await steps.resolveByQuery(txnId, collected, plan);
   if (journal.txn(txnId)?.state !== 'OPEN') return steps.printSlip(txnId);
   if (outcome.outcome === 'settled') return steps.printReceipt(txnId, { reprint: events.some((e) => e.type === 'receipt.print.intent') });
   await steps.printCashVoucher(txnId, insertedFen, outcome.reason);
@@ -94,7 +93,7 @@ async function recoverCash(journal: Journal, steps: PaymentSteps, txnId: string,
  * "nothing was collected" on the kiosk's word: paid → settle as the flow would have; failed →
  * nothing to undo; still unknown at the deadline → PENDING, central's saga goes on.
  */
-async function recoverQr(journal: Journal, steps: PaymentSteps, txnId: string, preSettleId: string | undefined): Promise<void> {
+async function recoverQr(journal: Journal, steps: PaymentSteps, txnId: string, plan: SettlePlan | undefined): Promise<void> {
   const events = journal.eventsOf(txnId);
   const intent = events.find((e) => e.type === 'qr.pay.intent')!.data;
   const known = events.filter((e) => e.type === 'qr.pay.result').at(-1)?.data;
@@ -108,7 +107,16 @@ async function recoverQr(journal: Journal, steps: PaymentSteps, txnId: string, p
   const collected: Collected = { method: 'qr', qr: outcome.qr };
   const result: SettleOutcome = settle?.settled
     ? { outcome: 'settled', hisReceiptNo: String(settle.hisReceiptNo) }
-    : await steps.resolveByQuery(txnId, collected, preSettleId ? { preSettleId } : undefined);
+    : await steps.resolveByQuery(txnId, collected, plan);
   if (result.outcome === 'settled' && journal.txn(txnId)?.state === 'OPEN') return steps.printReceipt(txnId, { reprint: events.some((e) => e.type === 'receipt.print.intent') });
   await steps.printSlip(txnId);
+}
+
+/** What central was to be asked once the money was in; a journal written before plans were journaled has only the pre-settlement. */
+function planOf(journal: Journal, txnId: string): SettlePlan | undefined {
+  const events = journal.eventsOf(txnId);
+  const planned = events.filter((e) => e.type === 'settle.planned').at(-1)?.data;
+  if (planned) return { op: planned.op as SettlePlan['op'], args: planned.args as Record<string, unknown> };
+  const preSettleId = events.filter((e) => e.type === 'bill.presettled').at(-1)?.data.preSettleId;
+  return typeof preSettleId === 'string' ? { op: 'bill.pay', args: { preSettleId } } : undefined;
 }

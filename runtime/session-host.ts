@@ -1,10 +1,12 @@
-import { createActor, fromCallback, fromPromise, type AnyActorRef, type SnapshotFrom } from 'xstate';
-import type { BillListResult, IdentifyResult, OpName, RpcResponse } from '../contract/rpc.ts';
+import { createActor, fromPromise, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
+import type { BillListResult, IdentifyResult } from '../contract/rpc.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
-import { billPaymentMachine } from '../machines/billPayment.ts';
-import { maintenanceMachine } from '../machines/maintenance.ts';
-import { reportsMachine } from '../machines/reports.ts';
+import { billPaymentMachine, type BillPaymentContext } from '../machines/billPayment.ts';
+import { flowNames } from '../machines/flows.ts';
+import { maintenanceMachine, type MaintenanceContext } from '../machines/maintenance.ts';
+import type { PaymentContext } from '../machines/payment.ts';
+import type { ReportsContext } from '../machines/reports.ts';
 import { sessionMachine } from '../machines/session.ts';
 import type { PayMethod, ScreenMeta } from '../machines/types.ts';
 import type { ScreenEvent, ScreenView } from '../screens/view.ts';
@@ -17,6 +19,8 @@ import { alarmCondition } from './alarms.ts';
 import type { FleetAgent } from './fleet.ts';
 import type { MaintenanceSteps } from './maintenance-steps.ts';
 import type { Link } from './link.ts';
+import { centralAsker, flowRuntimes } from './flows.ts';
+import { providePayment } from './payment-actors.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 
 export interface SessionDeps {
@@ -59,63 +63,11 @@ export class SessionHost {
 
   start(): void {
     const { card, steps, config } = this.d;
-    const ask = async <D>(op: OpName, args: Record<string, unknown>): Promise<D> => {
-      if (!this.d.link.centralOnline) throw new Error('central is not reachable');
-      const r: RpcResponse<D> = await this.d.link.rpc<D>({ op, args, timeoutMs: config.timeouts.rpcMs });
-      if (r.status !== 'OK' || r.data === undefined) throw new Error(r.message ?? r.code ?? r.status);
-      return r.data;
-    };
+    const ask = centralAsker(this.d);
     const moves = this.d.cardMoves;
-
-    const payment = billPaymentMachine.provide({
-      actors: {
-        preSettle: fromPromise(({ input }) => steps.preSettle(input)),
-        cardSale: fromCallback(({ input, sendBack }) => {
-          steps
-            .cardSale(input.txnId, input.amountFen, (stage) => sendBack({ type: 'pos.stage', stage }))
-            .then((sale) => sendBack({ type: 'pos.result', sale }))
-            .catch((e: unknown) => this.d.log('card sale failed unexpectedly', { error: (e as Error).message }));
-        }),
-        cashCollect: fromCallback(({ input, sendBack, receive }) => {
-          const stop = new AbortController();
-          receive((event) => event.type === 'cash.stop' && stop.abort());
-          const collecting = this.d.cash
-            ? this.d.cash.collect(input.txnId, input.amountFen, { signal: stop.signal, onProgress: (insertedFen) => sendBack({ type: 'cash.progress', insertedFen }) })
-            : Promise.reject(new Error('this kiosk has no bill acceptor'));
-          collecting
-            .then(async (cash) => {
-              // Nothing came in: close the transaction (also at central) before the flow moves on.
-              if (cash.insertedFen === 0) await steps.resolveNothingCollected(input.txnId);
-              sendBack({ type: 'cash.result', cash });
-            })
-            .catch((e: unknown) => this.d.log('cash collection failed unexpectedly', { error: (e as Error).message }));
-        }),
-        qrCollect: fromCallback(({ input, sendBack }) => {
-          const stop = new AbortController();
-          const qr = this.d.qr;
-          if (!qr) {
-            sendBack({ type: 'qr.result', outcome: { state: 'failed', reason: 'this kiosk has no scanner' } });
-            return;
-          }
-          qr.scan(stop.signal)
-            .then(async (scan) => {
-              sendBack({ type: 'qr.scanned', kind: scan.kind });
-              sendBack({ type: 'qr.result', outcome: await qr.collect(input.txnId, input.amountFen, scan) });
-            })
-            .catch((e: unknown) => {
-              // Leaving the scan screen stops the wait; anything else is unexpected.
-              if (!stop.signal.aborted) this.d.log('QR payment failed unexpectedly', { error: (e as Error).message });
-            });
-          return () => stop.abort();
-        }),
-        settle: fromPromise(({ input }) => steps.settle(input.txnId, input.preSettleId, input.collected)),
-        printCashVoucher: fromPromise(({ input }) => steps.printCashVoucher(input.txnId, input.amountFen, input.reason)),
-        abandon: fromPromise(({ input }) => steps.resolveNothingCollected(input.txnId)),
-        voidSale: fromPromise(({ input }) => steps.voidSale(input.txnId, input.sale, input.reason)),
-        printReceipt: fromPromise(({ input }) => steps.printReceipt(input.txnId, { items: input.bills })),
-        printSlip: fromPromise(({ input }) => steps.printSlip(input.txnId)),
-      },
-    });
+    const payment = providePayment(this.d);
+    const flowDeps = { ...this.d, payment, ask };
+    const flows = Object.fromEntries(flowNames.map((name) => [name, flowRuntimes[name].provide(flowDeps)]));
 
     const machine = sessionMachine.provide({
       actors: {
@@ -127,12 +79,7 @@ export class SessionHost {
           return { cardNo, staffId: this.d.maintenance.staffIdOf(cardNo) };
         }),
         verifyStaff: fromPromise(async ({ input }) => this.d.maintenance.login(input.staffId, input.pin, input.tries)),
-        reports: reportsMachine.provide({
-          actors: {
-            listReports: fromPromise(({ input }) => this.d.reports!.list(input.patientId)),
-            printReports: fromPromise(({ input }) => this.d.reports!.printAll(input.patientId, input.reports)),
-          },
-        }),
+        ...flows,
         maintenance: maintenanceMachine.provide({
           actors: {
             perform: fromPromise(({ input }) => this.d.maintenance.perform(input.staffId, input.action)),
@@ -155,11 +102,11 @@ export class SessionHost {
           }
         }),
         captureCard: fromPromise(() => moves.capture()),
-        billPayment: payment,
+        billPayment: billPaymentMachine.provide({ actors: { preSettle: fromPromise(({ input }) => steps.preSettle(input)), payment } }),
       },
     });
     this.actor = createActor(machine, {
-      input: { timeouts: config.timeouts, flows: this.d.reports ? ['bills', 'reports'] : ['bills'], cashChange: config.payment.cashOverpay === 'voucher' },
+      input: { timeouts: config.timeouts, flows: ['bills', ...flowNames.filter((name) => flowRuntimes[name].offered(this.d))], cashChange: config.payment.cashOverpay === 'voucher' },
     });
     this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
     this.actor.start();
@@ -180,6 +127,7 @@ export class SessionHost {
   }
 
   send(event: Exclude<ScreenEvent, { type: 'callStaff' }>): void {
+    if (event.type === 'flow') return void this.actor?.send({ ...event, methods: this.payMethods() });
     if (event.type !== 'pay') return void this.actor?.send(event);
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
     const methods = this.payMethods();
@@ -193,27 +141,27 @@ export class SessionHost {
     return (['card', 'qr', 'cash'] as const).filter((m) => a.methods[m] === 'ok' && (m !== 'cash' || this.d.cash) && (m !== 'qr' || this.d.qr));
   }
 
-  /** The innermost active screen: the flow's when a flow runs, else the session's. */
+  /** The innermost active screen: the flow's (or its payment's) when one runs, else the session's. */
   view(): ScreenView | undefined {
     const snap = this.actor?.getSnapshot();
     if (!snap) return undefined;
-    const child = snap.children.billPayment as AnyActorRef | undefined;
-    const childSnap = child?.getSnapshot() as SnapshotFrom<typeof billPaymentMachine> | undefined;
-    const staffChild = (snap.children.maintenance as AnyActorRef | undefined)?.getSnapshot() as SnapshotFrom<typeof maintenanceMachine> | undefined;
-    const staff = staffChild?.status === 'active' ? staffChild : undefined;
-    const reportsChild = (snap.children.reports as AnyActorRef | undefined)?.getSnapshot() as SnapshotFrom<typeof reportsMachine> | undefined;
-    const reports = reportsChild?.status === 'active' ? reportsChild : undefined;
-    const active = childSnap?.status === 'active' ? childSnap : (staff ?? reports ?? snap);
+    const chain = activeChain(snap);
+    const active = chain.at(-1) ?? snap;
     const meta = Object.values(active.getMeta() as Record<string, ScreenMeta | undefined>).find((m) => m?.screen);
     if (!meta) return undefined;
-    const key = `${JSON.stringify(snap.value)}|${JSON.stringify(active.value)}`;
+    const key = chain.map((s) => JSON.stringify(s.value)).join('|');
     if (key !== this.stateKey) {
       this.stateKey = key;
       this.enteredAt = Date.now();
     }
+    const pay = chain.find((s) => s.machine.id === 'payment')?.context as PaymentContext | undefined;
+    const bill = chain.find((s) => s.machine.id === 'billPayment')?.context as BillPaymentContext | undefined;
+    const staff = chain.find((s) => s.machine.id === 'maintenance')?.context as MaintenanceContext | undefined;
+    const reports = chain.find((s) => s.machine.id === 'reports')?.context as ReportsContext | undefined;
+    // The running flow's own context, for its screens (a bill payment's is shown through the fields below).
+    const flow = snap.children.flow ? chain[1] : undefined;
     const c = snap.context;
     const money = this.d.fleet.availability();
-    const p = childSnap?.status === 'active' ? childSnap.context : undefined;
     const countdownMs = meta.countdown ? this.d.config.timeouts[meta.countdown] : undefined;
     return {
       screen: meta.screen,
@@ -227,28 +175,30 @@ export class SessionHost {
       idCardReader: this.d.idCard !== undefined,
       credType: c.credential?.credType,
       nameMasked: c.nameMasked,
-      bills: p?.bills ?? c.bills,
-      totalFen: p?.totalFen,
-      selfFen: p?.preSettle?.selfFen,
-      posStage: p?.posStage,
-      qrKind: p?.qrKind,
-      payMethods: p && (['card', 'qr', 'cash'] as const).map((method) => ({ method, offered: p.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
-      insertedFen: p?.insertedFen,
-      cashChange: p?.cashChange,
-      hisReceiptNo: p?.hisReceiptNo ?? c.payment?.hisReceiptNo,
-      txnId: p?.txnId ?? c.payment?.txnId,
-      problem: p?.problem ?? reports?.context.problem ?? c.problem,
+      bills: bill?.bills ?? c.bills,
+      totalFen: bill?.totalFen,
+      selfFen: pay?.amountFen,
+      posStage: pay?.posStage,
+      qrKind: pay?.qrKind,
+      payMethods: pay && (['card', 'qr', 'cash'] as const).map((method) => ({ method, offered: pay.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
+      insertedFen: pay?.insertedFen,
+      cashChange: pay?.cashChange,
+      hisReceiptNo: pay?.hisReceiptNo ?? bill?.hisReceiptNo ?? (c.payment && 'hisReceiptNo' in c.payment ? c.payment.hisReceiptNo : undefined),
+      txnId: pay?.txnId ?? bill?.txnId ?? c.payment?.txnId,
+      problem: pay?.problem ?? bill?.problem ?? reports?.problem ?? (flow?.context as { problem?: string } | undefined)?.problem ?? c.problem,
       paymentEnd: c.payment?.end,
       staffCalled: this.staffCalled !== undefined,
       pinLength: c.pin?.length,
       pinTries: c.pinTries,
-      staffId: staff?.context.staffId,
-      staffResult: staff?.context.result,
-      cashbox: staff?.context.cashbox,
+      staffId: staff?.staffId,
+      staffResult: staff?.result,
+      cashbox: staff?.cashbox,
       outOfService: money.blocks.includes('maintenance'),
-      reports: reports?.context.reports,
-      printSummary: reports?.context.summary,
+      reports: reports?.reports,
+      printSummary: reports?.summary,
       flows: c.flows,
+      menuPage: c.menuPage,
+      flowContext: flow?.context,
       demoKeys: this.d.config.demo !== undefined,
     };
   }
@@ -270,5 +220,18 @@ export class SessionHost {
   stop(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.actor?.stop();
+  }
+}
+
+/** The session's snapshot and its active descendants, outermost first: session, flow, payment. */
+function activeChain(snap: AnyMachineSnapshot): AnyMachineSnapshot[] {
+  const chain: AnyMachineSnapshot[] = [snap];
+  for (let current = snap; ; ) {
+    const child = Object.values(current.children as Record<string, AnyActorRef | undefined>)
+      .map((ref) => ref?.getSnapshot() as AnyMachineSnapshot | undefined)
+      .find((s) => s?.status === 'active' && typeof s.getMeta === 'function');
+    if (!child) return chain;
+    chain.push(child);
+    current = child;
   }
 }

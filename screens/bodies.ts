@@ -1,79 +1,28 @@
 import { formatYuan } from '../contract/money.ts';
 import { staffActions } from '../machines/maintenance.ts';
 import type { Bill } from '../machines/types.ts';
-import { common, methodBlockText, moneyBlockText, say, strings, type Language, type ScreenId, type Text } from './strings.ts';
-import type { ScreenEvent, ScreenView } from './view.ts';
-import { displayWidth, padEnd, padStart, sanitize, truncate, wrap } from './width.ts';
+import { flowBuilders, flowLabels } from './flows/index.ts';
+import { blank, cancel, center, exit, lines, message, ok, pagedChoices, reason, yuan, type Body, type BodyArea, type BodyLine, type Builder, type ButtonSpec } from './parts.ts';
+import { common, methodBlockText, moneyBlockText, say, strings, type Language, type ScreenId } from './strings.ts';
+import type { ScreenView } from './view.ts';
+import { displayWidth, padEnd, padStart, sanitize, truncate } from './width.ts';
 
-export interface BodyLine {
-  text: string;
-  /** Messages are centred; tables are left-aligned so their columns line up. */
-  align: 'center' | 'left';
-}
-
-export interface ButtonSpec {
-  key: string;
-  label: string;
-  event: ScreenEvent;
-}
-
-export interface Body {
-  lines: BodyLine[];
-  buttons: ButtonSpec[];
-  /** Keys that act without a touch target of their own: a PIN's digits, a staff menu's numbers. */
-  keys?: ButtonSpec[];
-}
-
-/** The part of the screen between header and buttons: what a screen id says and offers. */
-export interface BodyArea {
-  width: number;
-  height: number;
-  language: Language;
-}
-
-const center = (text: string): BodyLine => ({ text, align: 'center' });
-const blank: BodyLine = center('');
+export type { Body, BodyArea, BodyLine, ButtonSpec };
 
 function isScreenId(screen: string): screen is ScreenId {
   return Object.hasOwn(strings, screen);
 }
 
 export function screenBody(view: ScreenView, area: BodyArea): Body {
-  if (!isScreenId(view.screen)) return { lines: [center(say(common.pleaseWait, area.language))], buttons: [] };
-  return builders[view.screen](view, area);
-}
-
-type Builder = (view: ScreenView, area: BodyArea) => Body;
-
-/** A screen that only says something: one or more messages, no choice. */
-function message(...texts: Text[]): Builder {
-  return (_view, { language, width }) => ({ lines: lines(language, width, ...texts), buttons: [] });
-}
-
-function yuan(amountFen: number, language: Language): string {
-  return say(common.yuan, language, { amount: formatYuan(amountFen) });
+  if (isScreenId(view.screen)) return builders[view.screen](view, area);
+  const flowScreen = flowBuilders[view.screen];
+  if (flowScreen) return flowScreen(view, area);
+  return { lines: [center(say(common.pleaseWait, area.language))], buttons: [] };
 }
 
 function totalOf(view: ScreenView): number {
   return view.totalFen ?? (view.bills ?? []).reduce((sum, bill) => sum + bill.amountFen, 0);
 }
-
-/** Text from the HIS or the bank: sanitised, at most two lines. */
-function reason(view: ScreenView, { language, width }: BodyArea): BodyLine[] {
-  if (view.problem === undefined || view.problem.trim() === '') return [];
-  const lines = wrap(say(common.reason, language, { text: sanitize(view.problem) }), width);
-  const shown = lines.slice(0, 2);
-  if (lines.length > 2) shown[1] = truncate(`${shown[1]} ${lines[2]}`, width);
-  return shown.map(center);
-}
-
-function lines(language: Language, width: number, ...texts: Text[]): BodyLine[] {
-  return texts.flatMap((t) => wrap(say(t, language), width).map(center));
-}
-
-const ok = (language: Language): ButtonSpec => ({ key: '1', label: say(common.ok, language), event: { type: 'confirm' } });
-const exit = (language: Language): ButtonSpec => ({ key: '0', label: say(common.exit, language), event: { type: 'cancel' } });
-const cancel = (language: Language): ButtonSpec => ({ key: '0', label: say(common.cancel, language), event: { type: 'cancel' } });
 
 const builders: Record<ScreenId, Builder> = {
   attract: (view, { language, width }) => ({
@@ -103,9 +52,12 @@ const builders: Record<ScreenId, Builder> = {
   menu: (view, { language, width }) => {
     const s = strings.menu;
     const flows = view.flows ?? ['bills'];
+    // A choice names its flow: the session starts it without looking an index up.
+    const page = pagedChoices(flows, view.menuPage ?? 0, { label: (flow) => say(flow === 'bills' ? s.bills : flowLabels[flow], language), language, columns: 3, event: (flow) => ({ type: 'flow', flow }) });
     return {
-      lines: [center(truncate(say(s.patient, language, { name: sanitize(view.nameMasked ?? '') }), width)), blank, ...lines(language, width, s.title)],
-      buttons: [...flows.map((flow, i): ButtonSpec => ({ key: String(i + 1), label: say(s[flow], language), event: { type: 'flow', flow } })), exit(language)],
+      lines: [center(truncate(say(s.patient, language, { name: sanitize(view.nameMasked ?? '') }), width)), ...lines(language, width, s.title), ...page.pageLine],
+      choices: page.choices,
+      buttons: [...page.pageButtons, exit(language)],
     };
   },
   'wait.reports': message(strings['wait.reports'].title),

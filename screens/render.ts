@@ -1,4 +1,4 @@
-import { screenBody, type ButtonSpec } from './bodies.ts';
+import { screenBody, type Body, type ButtonSpec } from './bodies.ts';
 import { common, say, type Language } from './strings.ts';
 import type { ScreenEvent, ScreenView } from './view.ts';
 import { displayWidth, padEnd, sanitize, truncate } from './width.ts';
@@ -72,16 +72,22 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
   const width = columns - 2 * MARGIN;
 
   const body = screenBody(view, { width, height: bodyHeight, language });
-  const shown = body.lines.slice(0, bodyHeight);
-  const firstRow = bodyTop + 1 + Math.floor((bodyHeight - shown.length) / 2);
+  // Choices sit at the foot of the body, a blank row apart; the lines get what is left above them.
+  const choiceRows = body.choices ? Math.ceil(body.choices.items.length / body.choices.columns) : 0;
+  const choiceHeight = choiceRows > 0 ? choiceRows * (BUTTON_HEIGHT + 1) : 0;
+  const lineRoom = bodyHeight - choiceHeight;
+  const shown = body.lines.slice(0, Math.max(0, lineRoom));
+  const firstRow = bodyTop + 1 + (choiceRows > 0 ? 0 : Math.floor((lineRoom - shown.length) / 2));
   shown.forEach((line, i) => {
     const text = truncate(line.text, width);
     const indent = line.align === 'center' ? Math.floor((width - displayWidth(text)) / 2) : 0;
     put(firstRow + i, ' '.repeat(MARGIN + indent) + text);
   });
+  const choices = body.choices ? placeChoices(body.choices, bodyTop + 1 + bodyHeight - choiceHeight + 1, width) : [];
+  for (const row of new Set(choices.map((c) => c.row))) drawButtons(choices.filter((c) => c.row === row), row, put);
 
-  const buttons = placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns);
-  drawButtons(buttons, buttonTop, put);
+  const buttons = [...choices, ...placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns)];
+  drawButtons(buttons.slice(choices.length), buttonTop, put);
   // Key-only bindings have no cells, so a tap never lands on them.
   const keys = (body.keys ?? []).map((k): TouchButton => ({ ...k, row: -1, col: -1, width: 0, height: 0 }));
   return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, ...keys, callStaff(view, footerRow, columns, language)] };
@@ -132,6 +138,18 @@ function placeButtons(specs: Unplaced[], row: number, columns: number): TouchBut
     col += width + BUTTON_GAP;
     return { ...spec, row, col: at, width, height: BUTTON_HEIGHT };
   });
+}
+
+/** A grid of equal boxes across the body's width, row by row, a blank column gap between them. */
+function placeChoices(choices: NonNullable<Body['choices']>, top: number, width: number): TouchButton[] {
+  const boxWidth = Math.floor((width - BUTTON_GAP * (choices.columns - 1)) / choices.columns);
+  return choices.items.map((spec, i) => ({
+    ...spec,
+    row: top + Math.floor(i / choices.columns) * (BUTTON_HEIGHT + 1),
+    col: MARGIN + (i % choices.columns) * (boxWidth + BUTTON_GAP),
+    width: boxWidth,
+    height: BUTTON_HEIGHT,
+  }));
 }
 
 function buttonText(button: { key: string; label: string }): string {

@@ -32,6 +32,10 @@ export const common = {
   },
   tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
   pleaseWait: { zh: '请稍候', en: 'Please wait' },
+  previous: { zh: '上一页', en: 'Previous' },
+  next: { zh: '下一页', en: 'Next' },
+  page: { zh: '第 {n}/{of} 页', en: 'Page {n} of {of}' },
+  back: { zh: '返回', en: 'Back' },
 } satisfies Record<string, Text>;
 
 export const strings = {

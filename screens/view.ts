@@ -1,4 +1,5 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
+import type { Flow } from '../machines/flows.ts';
 import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
 import type { PrintSummary, ReportEntry } from '../machines/reports.ts';
 import type { Bill, PayMethod, PaymentEnd, PosStage } from '../machines/types.ts';
@@ -49,7 +50,14 @@ export interface ScreenView {
   staffResult?: string;
   cashbox?: CashboxCount;
   /** The flows offered after identification (the menu), and the report-printing flow's state. */
-  flows?: ('bills' | 'reports')[];
+  flows?: Flow[];
+  /** The menu's page when it has more flows than fit. */
+  menuPage?: number;
+  /**
+   * The running flow's own context (machines/flows.ts), read by that flow's screens in
+   * screens/flows/: each flow's screens know its machine's context type.
+   */
+  flowContext?: unknown;
   reports?: ReportEntry[];
   printSummary?: PrintSummary;
   /** Staff took the kiosk out of service. */
@@ -66,7 +74,10 @@ export type ScreenEvent =
   | { type: 'backspace' }
   | { type: 'staff.action'; action: StaffAction }
   | { type: 'staff.counted'; matches: boolean }
-  | { type: 'flow'; flow: 'bills' | 'reports' }
+  | { type: 'flow'; flow: Flow }
+  | { type: 'select'; index: number }
+  | { type: 'back' }
+  | { type: 'page'; delta: 1 | -1 }
   | { type: 'pay' }
   | { type: 'confirm' }
   | { type: 'cancel' }

@@ -3,6 +3,8 @@ import { renderScreen, type RenderedScreen } from '../../screens/render.ts';
 import { common, screenIds, strings, type Language, type Text } from '../../screens/strings.ts';
 import type { ScreenView } from '../../screens/view.ts';
 import { assertNoAmbiguous, displayWidth } from '../../screens/width.ts';
+import { flowBuilders, flowLabels, flowStrings } from '../../screens/flows/index.ts';
+import { flowCases } from './flows/index.ts';
 import { bill, view } from './views.ts';
 
 const GRID = { columns: 66, rows: 19 };
@@ -59,6 +61,7 @@ const cases: Array<[string, ScreenView]> = [
   ['staff.menu', view('staff.menu', { secondsLeft: 45, staffId: 'S-007', staffResult: 'printer: online, paper ok' })],
   ['staff.working', view('staff.working')],
   ['staff.cashbox', view('staff.cashbox', { secondsLeft: 45, cashbox: { units: [{ denomination: 5000, count: 2 }, { denomination: 10_000, count: 7 }], totalFen: 80_000 } })],
+  ...flowCases,
 ];
 
 /** Screens that show the amount of the payment. */
@@ -79,7 +82,7 @@ function expectFits(screen: RenderedScreen): void {
 describe('renderScreen at the minimum grid 66x19', () => {
   it('has a case for every screen id in the catalogue', () => {
     const covered = new Set(cases.map(([, v]) => v.screen));
-    expect(screenIds.filter((id) => !covered.has(id))).toEqual([]);
+    expect([...screenIds, ...Object.keys(flowBuilders)].filter((id) => !covered.has(id))).toEqual([]);
   });
 
   for (const language of languages) {
@@ -231,7 +234,11 @@ describe('renderScreen at the minimum grid 66x19', () => {
 
 describe('the string catalogue', () => {
   it('has no ambiguous-width character in either language', () => {
-    const texts: Text[] = [...Object.values(common), ...Object.values(strings).flatMap((s) => Object.values(s))];
+    const texts: Text[] = [
+      ...Object.values(common),
+      ...[strings, flowStrings].flatMap((catalogue) => Object.values(catalogue).flatMap((s) => Object.values(s))),
+      ...Object.values(flowLabels),
+    ];
     for (const t of texts) {
       assertNoAmbiguous(t.zh);
       assertNoAmbiguous(t.en);
