@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { paymentMethods } from '../contract/fleet.ts';
+import { flowNames, type Flow } from '../machines/flows.ts';
 import { isValidKioskId } from '../contract/topics.ts';
 import { pinHashPattern } from './staff.ts';
 
@@ -71,6 +72,11 @@ export const kioskConfigSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * The flows this kiosk's menu offers, in menu order; absent: every flow its devices allow. A
+     * flow listed here still needs its devices (report printing, the A4 printer).
+     */
+    flows: z.array(z.enum(['bills', ...flowNames] as [Flow, ...Flow[]])).min(1).optional(),
     /** What this kiosk offers (DESIGN.md §5); a method is shown only while its device works. */
     payment: z
       .object({

@@ -3,7 +3,7 @@ import type { BillListResult, IdentifyResult } from '../contract/rpc.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import { billPaymentMachine, type BillPaymentContext } from '../machines/billPayment.ts';
-import { flowNames } from '../machines/flows.ts';
+import { flowNames, type Flow } from '../machines/flows.ts';
 import { maintenanceMachine, type MaintenanceContext } from '../machines/maintenance.ts';
 import type { PaymentContext } from '../machines/payment.ts';
 import type { ReportsContext } from '../machines/reports.ts';
@@ -106,7 +106,7 @@ export class SessionHost {
       },
     });
     this.actor = createActor(machine, {
-      input: { timeouts: config.timeouts, flows: ['bills', ...flowNames.filter((name) => flowRuntimes[name].offered(this.d))], cashChange: config.payment.cashOverpay === 'voucher' },
+      input: { timeouts: config.timeouts, flows: this.offeredFlows(), cashChange: config.payment.cashOverpay === 'voucher' },
     });
     this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
     this.actor.start();
@@ -132,6 +132,12 @@ export class SessionHost {
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
     const methods = this.payMethods();
     if (methods.length > 0) this.actor?.send({ type: 'pay', methods });
+  }
+
+  /** The menu: the configured flows (all by default) this kiosk's devices allow, in the configured order. */
+  private offeredFlows(): Flow[] {
+    const wanted = this.d.config.flows ?? ['bills', ...flowNames];
+    return wanted.filter((flow) => flow === 'bills' || flowRuntimes[flow].offered(this.d));
   }
 
   /** The methods a bill payment may offer right now: configured, device working, money on. */
