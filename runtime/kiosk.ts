@@ -26,6 +26,7 @@ import { Link } from './link.ts';
 import { Outbox } from './outbox.ts';
 import { PaymentSteps } from './payment-steps.ts';
 import { recoverOpenTransactions } from './recovery.ts';
+import { RefundSteps } from './refund-steps.ts';
 import { SessionHost } from './session-host.ts';
 
 const zizhuVersion = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -99,6 +100,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   terminal.draw({ ...base, screen: 'recovering', voice: 'recovering' });
 
   const steps = new PaymentSteps({ config, journal, link, pos, printer, afterRecord, log: logFn });
+  const refunds = new RefundSteps({ config, journal, link, pos, steps, afterRecord, log: logFn });
   const cardMoves = new CardMoves(card, (entry) => {
     journal.record(entry);
     afterRecord();
@@ -107,7 +109,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, steps, afterRecord, log: logFn }) : undefined;
   const reportSteps = report && new ReportSteps({ config, journal, link, printer: report, afterRecord, log: logFn });
   const maintenance = new MaintenanceSteps({ config, journal, health, fleet, steps, afterRecord });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, cash: cashSteps, qr: qrSteps, reports: reportSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, refunds, cash: cashSteps, qr: qrSteps, reports: reportSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
@@ -130,7 +132,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
 
   // Recovery asks central and insists until it answers; a short wait spares the first retries.
   await link.waitForCentral(5000);
-  const recovered = await recoverOpenTransactions(journal, steps, logFn);
+  const recovered = await recoverOpenTransactions(journal, steps, refunds, logFn);
   await cardMoves.returnLeftCard(config.timeouts.takeCardMs);
   log.info({ recovered }, 'kiosk ready');
   session.start();

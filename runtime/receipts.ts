@@ -177,3 +177,31 @@ export function clearingSlip(site: { hospital: string; kioskId: string }, staffI
     { text: '清点人签字: ____________', align: 'left' },
   ];
 }
+
+/** Where each refund went, said plainly: the patient keeps this slip until the money is seen. */
+const refundHow: Record<'card' | 'channel' | 'voucher' | 'pending', string> = {
+  card: '已退回银行卡',
+  channel: '已原路退回',
+  voucher: '凭此单到人工窗口领取',
+  pending: '退款处理中, 请凭此单到人工窗口查询',
+};
+
+export function refundSlip(
+  f: { hospital: string; kioskId: string; txnId: string; title: string; nameMasked: string },
+  refunds: { method: string; how: keyof typeof refundHow; amount: string }[],
+): ReceiptDocument {
+  return [
+    { text: f.hospital, align: 'center', bold: true, size: 2 },
+    { text: f.title, align: 'center', bold: true },
+    { rule: '-' },
+    { row: ['患者', f.nameMasked] },
+    { row: ['时间', time(new Date())] },
+    { row: ['终端', f.kioskId] },
+    { rule: '-' },
+    ...(refunds.length === 0 ? [{ text: '本次无退款' }] : refunds.flatMap((r) => [{ row: [`退款(元)`, r.amount] as [string, string], bold: true }, { text: refundHow[r.how] }])),
+    { rule: '-' },
+    { row: ['交易号', f.txnId] },
+    { qr: f.txnId },
+    { text: '如有疑问请联系人工窗口', align: 'center' },
+  ];
+}

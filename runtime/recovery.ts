@@ -1,6 +1,7 @@
 import type { CardSale, CashResult, Collected, QrOutcome, QrPaid, SettleOutcome, SettlePlan } from '../machines/types.ts';
 import type { Journal } from './journal/journal.ts';
 import type { PaymentSteps } from './payment-steps.ts';
+import { refundingOps, type RefundSteps } from './refund-steps.ts';
 
 /**
  * Before the attract screen, every transaction left open by a crash or power cut is resolved
@@ -8,11 +9,14 @@ import type { PaymentSteps } from './payment-steps.ts';
  * asking the payment module and central what the journal cannot know, and a slip or receipt
  * tells the patient (or the cashier who finds it) the outcome.
  */
-export async function recoverOpenTransactions(journal: Journal, steps: PaymentSteps, log: (msg: string, f?: Record<string, unknown>) => void): Promise<number> {
+export async function recoverOpenTransactions(journal: Journal, steps: PaymentSteps, refunds: RefundSteps, log: (msg: string, f?: Record<string, unknown>) => void): Promise<number> {
   const open = journal.openTxns();
   for (const txn of open) {
-    log('recovering open transaction', { txnId: txn.txnId });
-    await recoverOne(journal, steps, txn.txnId);
+    log('recovering open transaction', { txnId: txn.txnId, kind: txn.kind });
+    // A trade that collects nothing here (a cancel, a balance refund) may owe refunds instead.
+    const collects = journal.eventsOf(txn.txnId).some((e) => e.type === 'settle.planned' || e.type === 'bill.presettled');
+    if (!collects && (refundingOps as readonly string[]).includes(txn.kind)) await refunds.recover(txn.txnId);
+    else await recoverOne(journal, steps, txn.txnId);
   }
   return open.length;
 }

@@ -22,6 +22,7 @@ import type { Link } from './link.ts';
 import { centralAsker, flowRuntimes } from './flows.ts';
 import { providePayment } from './payment-actors.ts';
 import type { PaymentSteps } from './payment-steps.ts';
+import type { RefundSteps } from './refund-steps.ts';
 
 export interface SessionDeps {
   config: KioskConfig;
@@ -31,6 +32,8 @@ export interface SessionDeps {
   idCard?: IdCardReader;
   cardMoves: CardMoves;
   steps: PaymentSteps;
+  /** Trades that collect nothing but may give money back (a cancel, a balance refund, a discharge's surplus). */
+  refunds: RefundSteps;
   /** Absent on a kiosk without a bill acceptor. */
   cash?: CashSteps;
   /** Absent on a kiosk without a scanner. */
