@@ -133,6 +133,22 @@ export type TxnState = (typeof txnStates)[number];
 
 /* ---------------------------------------------------------------- operations */
 
+/** The longest range `bill.history` answers: a quarter and a little, so "the last 90 days" always fits. */
+export const billHistoryMaxDays = 92;
+/** Matches of `price.search` per page. */
+export const priceSearchPageSize = 20;
+export const priceCategories = ['drug', 'service'] as const;
+export type PriceCategory = (typeof priceCategories)[number];
+
+/** Whole days from one `YYYY-MM-DD` to another. */
+export function daysApart(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+const calendarDateSchema = dateSchema.refine((d) => {
+  const ms = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(d);
+}, 'a real calendar day');
 const credTypeSchema = z.enum(['patientCard', 'idCard', 'insuranceCode']);
 const patientIdArgs = z.object({ patientId: idSchema });
 
@@ -188,6 +204,27 @@ export const ops = {
   'report.fetch': { txn: false, args: z.object({ reportId: idSchema, patientId: idSchema }) },
   'report.printed': { txn: true, args: z.object({ reportId: idSchema, patientId: idSchema }) },
   'receipt.reprint': { txn: false, args: z.object({ patientId: idSchema, txnId: txnIdSchema }) },
+  'bill.history': {
+    txn: false,
+    args: z
+      .object({ patientId: idSchema, from: calendarDateSchema, to: calendarDateSchema })
+      .refine((a) => a.from <= a.to, { path: ['to'], message: 'must not be before from' })
+      .refine((a) => daysApart(a.from, a.to) <= billHistoryMaxDays, { path: ['to'], message: `must be at most ${billHistoryMaxDays} days after from` }),
+  },
+  'inpatient.costs': { txn: false, args: z.object({ admissionNo: idSchema }) },
+  'price.search': {
+    txn: false,
+    args: z
+      .object({
+        /** 拼音码: the first letter of each syllable of the item's name, matched from the start ('AMXL' finds 阿莫西林胶囊). */
+        initials: z.string().regex(/^[A-Z]{1,12}$/, 'pinyin initials: 1 to 12 capital letters A-Z').optional(),
+        category: z.enum(priceCategories).optional(),
+        /** 1 for the first `priceSearchPageSize` matches. */
+        page: z.number().int().min(1).max(1000).optional(),
+      })
+      .refine((a) => a.initials !== undefined || a.category !== undefined, { path: ['initials'], message: 'give pinyin initials, a category, or both' }),
+  },
+  'doctor.info': { txn: false, args: z.object({ doctorId: idSchema }) },
   'payment.qr.pay': {
     txn: true,
     args: z.object({
@@ -461,6 +498,76 @@ export interface ReceiptReprintResult {
   refundFen: number;
   payment?: Payment;
   settledAt: string;
+}
+
+/** An outpatient bill the patient has paid, at a kiosk or a counter: what the bill list and the payment history show. */
+export interface PaidBill extends Bill {
+  paidAt: string;
+  hisReceiptNo: string;
+  method: PaymentMethod;
+}
+export interface BillHistoryResult {
+  from: string;
+  to: string;
+  /** Newest payment first. */
+  bills: PaidBill[];
+  totalFen: number;
+}
+
+/** One line of a stay's costs, as the HIS books it each day (床位费, 西药费, 检查费, ...). */
+export interface InpatientCostItem {
+  date: string;
+  category: string;
+  name: string;
+  qty: number;
+  unit: string;
+  priceFen: number;
+  amountFen: number;
+}
+export interface InpatientCostsResult {
+  admissionNo: string;
+  deptName: string;
+  ward: string;
+  bed: string;
+  admittedAt: string;
+  state: 'inHospital' | 'discharged';
+  /** By day, then as booked. */
+  items: InpatientCostItem[];
+  byDay: { date: string; amountFen: number }[];
+  byCategory: { category: string; amountFen: number }[];
+  totalFen: number;
+}
+
+/** The national medical-insurance catalogue class: 甲 fully covered, 乙 partly, 丙 self-pay. */
+export type InsuranceClass = '甲' | '乙' | '丙';
+export interface PriceItem {
+  itemCode: string;
+  name: string;
+  /** 规格: strength and pack for a drug, empty for most services. */
+  spec: string;
+  unit: string;
+  priceFen: number;
+  category: PriceCategory;
+  insuranceClass: InsuranceClass;
+  /** 拼音码 the HIS keeps with the item. */
+  initials: string;
+}
+export interface PriceSearchResult {
+  items: PriceItem[];
+  /** Matches in all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface DoctorInfoResult {
+  doctorId: string;
+  name: string;
+  title: string;
+  deptId: string;
+  deptName: string;
+  specialty: string;
+  profile: string;
 }
 
 /** The bridge's record of a QR collection: `paying` while its saga runs, then final. */

@@ -3,9 +3,10 @@ import * as appointments from './fhir/appointments.ts';
 import * as bills from './fhir/bills.ts';
 import { FhirClient, VersionConflict } from './fhir/client.ts';
 import type { FhirContext, FhirHospitalSettings } from './fhir/context.ts';
-import { querySchedule } from './fhir/directory.ts';
+import { doctorInfo, querySchedule } from './fhir/directory.ts';
 import * as inpatient from './fhir/inpatient.ts';
 import * as patients from './fhir/patients.ts';
+import { searchPrices } from './fhir/prices.ts';
 import * as reports from './fhir/reports.ts';
 import { defaultSystems, type FhirSystems } from './fhir/systems.ts';
 import * as trades from './fhir/trades.ts';
@@ -16,6 +17,7 @@ import {
   type BalanceRefund,
   type BalanceRefundRequest,
   type Bill,
+  type BillHistoryQuery,
   type BookRequest,
   type Cancellation,
   type CancelRequest,
@@ -30,14 +32,19 @@ import {
   type DischargePreSettleRequest,
   type DischargeSettlement,
   type DischargeSettleRequest,
+  type DoctorProfile,
   type HisFunction,
   type HisPort,
+  type InpatientCosts,
   type InpatientInfo,
   type InpatientQuery,
   type Patient,
+  type PaidBill,
   type PatientQuery,
   type PreSettlement,
   type PreSettleRequest,
+  type PriceMatches,
+  type PriceQuery,
   type ReceiptData,
   type ReceiptQuery,
   type Recharge,
@@ -200,6 +207,22 @@ export class FhirHis implements HisPort {
 
   markReportPrinted(request: ReportPrintedRequest): Promise<ReportPrinted> {
     return this.call('markReportPrinted', (ctx) => reports.markReportPrinted(ctx, request));
+  }
+
+  billHistory(query: BillHistoryQuery): Promise<{ bills: PaidBill[] }> {
+    return this.call('billHistory', (ctx) => bills.billHistory(ctx, query));
+  }
+
+  inpatientCosts(query: { admissionNo: string }): Promise<InpatientCosts> {
+    return this.call('inpatientCosts', (ctx) => inpatient.inpatientCosts(ctx, query.admissionNo));
+  }
+
+  searchPrices(query: PriceQuery): Promise<PriceMatches> {
+    return this.call('searchPrices', (ctx) => searchPrices(ctx, query));
+  }
+
+  doctorInfo(query: { doctorId: string }): Promise<DoctorProfile> {
+    return this.call('doctorInfo', (ctx) => doctorInfo(ctx, query.doctorId));
   }
 
   receiptData(query: ReceiptQuery): Promise<ReceiptData> {

@@ -7,6 +7,7 @@ import {
   type BalanceRefund,
   type BalanceRefundRequest,
   type Bill,
+  type BillHistoryQuery,
   type BookRequest,
   type Cancellation,
   type CancelRequest,
@@ -21,15 +22,20 @@ import {
   type DischargePreSettleRequest,
   type DischargeSettlement,
   type DischargeSettleRequest,
+  type DoctorProfile,
   type HisErrorCode,
   type HisFunction,
   type HisPort,
+  type InpatientCosts,
   type InpatientInfo,
   type InpatientQuery,
   type Patient,
+  type PaidBill,
   type PatientQuery,
   type PreSettlement,
   type PreSettleRequest,
+  type PriceMatches,
+  type PriceQuery,
   type ReceiptData,
   type ReceiptQuery,
   type Recharge,
@@ -206,6 +212,22 @@ export class HttpHis implements HisPort {
 
   markReportPrinted(request: ReportPrintedRequest): Promise<ReportPrinted> {
     return this.call('markReportPrinted', request);
+  }
+
+  billHistory(query: BillHistoryQuery): Promise<{ bills: PaidBill[] }> {
+    return this.call('billHistory', query);
+  }
+
+  inpatientCosts(query: { admissionNo: string }): Promise<InpatientCosts> {
+    return this.call('inpatientCosts', query);
+  }
+
+  searchPrices(query: PriceQuery): Promise<PriceMatches> {
+    return this.call('searchPrices', query);
+  }
+
+  doctorInfo(query: { doctorId: string }): Promise<DoctorProfile> {
+    return this.call('doctorInfo', query);
   }
 
   receiptData(query: ReceiptQuery): Promise<ReceiptData> {

@@ -18,7 +18,7 @@
  * trades and never appear there.
  */
 
-import type { Bill, Payment, PreSettleResult } from '../../contract/rpc.ts';
+import type { Bill, InpatientCostItem, PaidBill, Payment, PreSettleResult, PriceCategory, PriceItem } from '../../contract/rpc.ts';
 
 export type HisErrorKind = 'definite' | 'unknown';
 
@@ -488,6 +488,54 @@ export interface ReportPrinted {
   printedAt: string;
 }
 
+/* ---------------------------------------------------------------- history, prices and doctors */
+
+/** Read-only lookups for the bill list and the inquiry screens; they change nothing and carry no trade number. */
+export type { InpatientCostItem, InsuranceClass, PaidBill, PriceCategory, PriceItem } from '../../contract/rpc.ts';
+
+/** Dates by the business day of the payment, both included, at most `billHistoryMaxDays` apart. */
+export interface BillHistoryQuery {
+  patientId: string;
+  from: string;
+  to: string;
+}
+
+export interface InpatientCosts {
+  admissionNo: string;
+  patientId: string;
+  deptName: string;
+  ward: string;
+  bed: string;
+  admittedAt: string;
+  state: 'inHospital' | 'discharged';
+  /** By day, then as booked; their amounts sum to the stay's costFen. */
+  items: InpatientCostItem[];
+}
+
+/** At least one of initials and category; `page` from 1, `pageSize` 1 to 100. */
+export interface PriceQuery {
+  initials?: string;
+  category?: PriceCategory;
+  page: number;
+  pageSize: number;
+}
+
+export interface PriceMatches {
+  items: PriceItem[];
+  /** Matches in all pages. */
+  total: number;
+}
+
+export interface DoctorProfile {
+  doctorId: string;
+  name: string;
+  title: DoctorTitle;
+  deptId: string;
+  deptName: string;
+  specialty: string;
+  profile: string;
+}
+
 /* ---------------------------------------------------------------- trades and receipts */
 
 export const tradeKinds = [
@@ -584,6 +632,15 @@ export interface HisPort {
   fetchReport(query: ReportQuery): Promise<ReportDocument>;
   markReportPrinted(request: ReportPrintedRequest): Promise<ReportPrinted>;
 
+  /** Paid outpatient bills, newest payment first. INVALID_REQUEST for a range backwards or over `billHistoryMaxDays`. */
+  billHistory(query: BillHistoryQuery): Promise<{ bills: PaidBill[] }>;
+  /** A stay's cost lines (住院费用清单). NOT_FOUND for an unknown admission. */
+  inpatientCosts(query: { admissionNo: string }): Promise<InpatientCosts>;
+  /** The price catalogue (物价公示) by pinyin initials and/or category, ordered by initials. */
+  searchPrices(query: PriceQuery): Promise<PriceMatches>;
+  /** An expert's introduction. NOT_FOUND for an unknown doctor. */
+  doctorInfo(query: { doctorId: string }): Promise<DoctorProfile>;
+
   /** The receipt of any trade, for a reprint. NOT_FOUND unless the trade is this patient's. */
   receiptData(query: ReceiptQuery): Promise<ReceiptData>;
   queryTrade(query: { tradeNo: string }): Promise<TradeStatus>;
@@ -596,6 +653,7 @@ export const hisFunctions = [
   'accountBalance', 'recharge', 'refundBalance',
   'inpatientInfo', 'payDeposit', 'dischargeCheck', 'dischargePreSettle', 'dischargeSettle',
   'listReports', 'fetchReport', 'markReportPrinted',
+  'billHistory', 'inpatientCosts', 'searchPrices', 'doctorInfo',
   'receiptData', 'queryTrade',
 ] as const satisfies readonly (keyof HisPort)[];
 export type HisFunction = (typeof hisFunctions)[number];

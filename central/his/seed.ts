@@ -9,6 +9,7 @@
  * seeded (by the simulator's clock), so "an appointment today" holds whenever a test runs.
  */
 
+import type { PaymentMethod } from '../../contract/rpc.ts';
 import type { DepositMethod, DoctorTitle, Period, ReportType, Sex } from './port.ts';
 
 /** Registration fee by title, as the hospital's price list sets it. */
@@ -196,8 +197,30 @@ export interface SeedAdmission {
   insured: boolean;
   dischargeOrdered: boolean;
   deposits: { depositNo: string; amountFen: number; method: DepositMethod; daysAgo: number }[];
-  costs: { name: string; amountFen: number; inScope: boolean }[];
+  /** The stay's cost lines (住院费用清单) as the wards booked them, day by day. */
+  costs: SeedCost[];
 }
+
+export interface SeedCost {
+  /** Days after the day of admission. */
+  day: number;
+  /** The 住院收费 category the line is billed under. */
+  category: string;
+  name: string;
+  qty: number;
+  unit: string;
+  priceFen: number;
+  /** qty × priceFen. */
+  amountFen: number;
+  /** Whether medical insurance covers it, for an insured stay. */
+  inScope: boolean;
+}
+
+const cost = (day: number, category: string, name: string, qty: number, unit: string, priceFen: number, inScope = true): SeedCost =>
+  ({ day, category, name, qty, unit, priceFen, amountFen: qty * priceFen, inScope });
+/** The same line on each of `days` days from the day of admission. */
+const daily = (days: number, category: string, name: string, qty: number, unit: string, priceFen: number): SeedCost[] =>
+  Array.from({ length: days }, (_, day) => cost(day, category, name, qty, unit, priceFen));
 
 export const fundShare = { numerator: 7, denominator: 10 };
 
@@ -208,34 +231,58 @@ export const admissions: SeedAdmission[] = [
       { depositNo: 'YJ0000000001', amountFen: 300000, method: 'card', daysAgo: 6 },
       { depositNo: 'YJ0000000002', amountFen: 200000, method: 'cash', daysAgo: 3 },
     ],
+    // 3501.63 in all, of which 585.90 (the albumin) is outside insurance.
     costs: [
-      { name: '床位费（6日）', amountFen: 36000, inScope: true },
-      { name: '护理费（一级护理 6日）', amountFen: 16800, inScope: true },
-      { name: '静脉输液', amountFen: 45613, inScope: true },
-      { name: '注射用头孢曲松钠', amountFen: 128760, inScope: true },
-      { name: '血常规、生化检验', amountFen: 23400, inScope: true },
-      { name: '胸部CT平扫', amountFen: 38000, inScope: true },
-      { name: '住院诊查费', amountFen: 3000, inScope: true },
-      { name: '人血白蛋白（自费）', amountFen: 58590, inScope: false },
+      ...daily(6, '床位费', '床位费（普通病房）', 1, '日', 6000),
+      ...daily(6, '护理费', '一级护理', 1, '日', 2800),
+      ...daily(6, '诊查费', '住院诊查费', 1, '日', 500),
+      cost(0, '化验费', '血常规（五分类）', 1, '项', 2000),
+      cost(0, '化验费', '生化全套', 1, '项', 18000),
+      cost(0, '化验费', 'C反应蛋白测定', 1, '项', 3500),
+      cost(0, '检查费', '胸部CT平扫', 1, '次', 38000),
+      cost(0, '检查费', '心电图检查', 1, '次', 2500),
+      ...daily(6, '治疗费', '静脉输液', 2, '次', 1200),
+      ...daily(6, '治疗费', '吸氧', 12, '小时', 300),
+      ...daily(6, '治疗费', '雾化吸入', 2, '次', 1200),
+      ...daily(6, '西药费', '注射用头孢曲松钠', 2, '支', 3580),
+      ...daily(6, '西药费', '氯化钠注射液', 2, '袋', 450),
+      ...daily(6, '西药费', '盐酸氨溴索注射液', 2, '支', 1173),
+      ...daily(5, '西药费', '注射用阿奇霉素', 1, '支', 4856),
+      ...daily(6, '材料费', '一次性输液器', 2, '套', 350),
+      cost(1, '化验费', '痰培养及药敏试验', 1, '项', 12000),
+      cost(1, '西药费', '乙酰半胱氨酸泡腾片', 3, '盒', 4319),
+      cost(2, '西药费', '人血白蛋白注射液', 2, '瓶', 11718, false),
+      cost(3, '化验费', '血常规（五分类）', 1, '项', 2000),
+      cost(3, '化验费', 'C反应蛋白测定', 1, '项', 3500),
+      cost(3, '西药费', '人血白蛋白注射液', 2, '瓶', 11718, false),
+      cost(4, '西药费', '人血白蛋白注射液', 1, '瓶', 11718, false),
     ],
   },
   {
     admissionNo: 'ZY2025000102', patientId: 'P0013', deptId: 'D02', ward: '外科二病区', bed: '03', daysIn: 4, insured: false, dischargeOrdered: true,
     deposits: [{ depositNo: 'YJ0000000003', amountFen: 100000, method: 'card', daysAgo: 4 }],
+    // 1345.67 in all against a 1000.00 deposit: 345.67 due at discharge.
     costs: [
-      { name: '床位费（4日）', amountFen: 24000, inScope: true },
-      { name: '阑尾切除术', amountFen: 68000, inScope: true },
-      { name: '麻醉费', amountFen: 25000, inScope: true },
-      { name: '药品费', amountFen: 17567, inScope: true },
+      ...daily(4, '床位费', '床位费（普通病房）', 1, '日', 6000),
+      cost(0, '手术费', '阑尾切除术', 1, '次', 68000),
+      cost(0, '麻醉费', '全身麻醉', 1, '次', 25000),
+      ...daily(4, '西药费', '注射用头孢呋辛钠', 2, '支', 1650),
+      ...daily(4, '西药费', '氯化钠注射液', 2, '袋', 450),
+      cost(1, '材料费', '一次性引流袋', 1, '个', 767),
     ],
   },
   {
     admissionNo: 'ZY2025000103', patientId: 'P0014', deptId: 'D04', ward: '妇产科病区', bed: '21', daysIn: 2, insured: true, dischargeOrdered: false,
     deposits: [{ depositNo: 'YJ0000000004', amountFen: 200000, method: 'card', daysAgo: 2 }],
+    // 876.50 in all.
     costs: [
-      { name: '床位费（2日）', amountFen: 12000, inScope: true },
-      { name: '妇科彩超', amountFen: 15000, inScope: true },
-      { name: '药品费', amountFen: 60650, inScope: true },
+      ...daily(2, '床位费', '床位费（普通病房）', 1, '日', 6000),
+      cost(0, '检查费', '妇科超声检查', 1, '次', 13000),
+      cost(0, '化验费', '血常规（五分类）', 1, '项', 2000),
+      cost(0, '西药费', '地屈孕酮片', 2, '盒', 8630),
+      ...daily(2, '西药费', '注射用头孢唑林钠', 2, '支', 2250),
+      ...daily(2, '西药费', '复方氨基酸注射液', 1, '瓶', 4695),
+      ...daily(2, '西药费', '蔗糖铁注射液', 1, '支', 12500),
     ],
   },
 ];
@@ -288,3 +335,48 @@ export const reports: SeedReport[] = [
 
 /** Prepaid balances left from before the 2025 abolition, waiting to be refunded. */
 export const accounts: { patientId: string; balanceFen: number }[] = [{ patientId: 'P0011', balanceFen: 23650 }];
+
+/** What the hospital's website says of each doctor: the specialty and a short profile the inquiry screen shows. */
+export const doctorProfiles: { doctorId: string; specialty: string; profile: string }[] = [
+  { doctorId: 'E001', specialty: '高血压、冠心病、心力衰竭', profile: '从事心血管内科临床工作三十年, 擅长难治性高血压和冠心病的诊治, 省医学会心血管病分会委员.' },
+  { doctorId: 'E002', specialty: '呼吸道感染、慢性咳嗽、糖尿病', profile: '内科主治医师, 擅长常见内科疾病的诊治, 尤其是呼吸道感染和慢性病的长期管理.' },
+  { doctorId: 'E003', specialty: '腹部外科、疝和腹壁外科', profile: '擅长腹腔镜胆囊切除、疝修补和阑尾手术, 完成微创手术两千余例.' },
+  { doctorId: 'E004', specialty: '外科常见病、创伤处理', profile: '外科住院医师, 负责外科门诊和清创缝合、换药等处置.' },
+  { doctorId: 'E005', specialty: '小儿呼吸、小儿哮喘', profile: '儿科主任医师, 从事儿科临床工作二十五年, 擅长小儿哮喘、反复呼吸道感染的诊治.' },
+  { doctorId: 'E006', specialty: '儿童常见病、儿童保健', profile: '儿科主治医师, 擅长儿童发热、腹泻等常见病和生长发育评估.' },
+  { doctorId: 'E007', specialty: '妇科内分泌、围产期保健', profile: '擅长月经失调、多囊卵巢综合征和高危妊娠的管理.' },
+  { doctorId: 'E008', specialty: '白内障、青光眼、干眼症', profile: '眼科主治医师, 擅长白内障和青光眼的筛查与诊治.' },
+  { doctorId: 'E009', specialty: '牙周病、口腔修复', profile: '口腔科副主任医师, 擅长牙周病系统治疗和固定义齿修复.' },
+  { doctorId: 'E010', specialty: '牙体牙髓病', profile: '口腔科住院医师, 擅长龋病充填和根管治疗.' },
+  { doctorId: 'E011', specialty: '湿疹、银屑病、痤疮', profile: '皮肤科主任医师, 从事皮肤病临床工作二十余年, 擅长慢性炎症性皮肤病的诊治.' },
+  { doctorId: 'E012', specialty: '皮肤科常见病', profile: '皮肤科住院医师, 负责皮肤科门诊常见病的诊治.' },
+  { doctorId: 'E013', specialty: '中医内科、脾胃病、失眠', profile: '中医科主任医师, 师从省级名中医, 擅长以中药调理脾胃病、失眠和亚健康状态.' },
+  { doctorId: 'E014', specialty: '针灸推拿、颈肩腰腿痛', profile: '中医科主治医师, 擅长针灸、推拿治疗颈椎病和腰椎间盘突出症.' },
+  { doctorId: 'E015', specialty: '急危重症、中毒救治', profile: '急诊科主治医师, 擅长急性胸痛、创伤和各类中毒的急救处理.' },
+  { doctorId: 'E016', specialty: '急诊内科', profile: '急诊科住院医师, 负责急诊内科的首诊和留观.' },
+  { doctorId: 'E017', specialty: '慢性鼻窦炎、过敏性鼻炎、听力障碍', profile: '耳鼻咽喉科副主任医师, 擅长鼻内镜手术和过敏性鼻炎的规范治疗.' },
+  { doctorId: 'E018', specialty: '耳鼻咽喉科常见病', profile: '耳鼻咽喉科住院医师, 负责咽喉炎、中耳炎等常见病的诊治.' },
+];
+
+/** A bill paid before this data folder's first day at a counter or in the hospital's app: no trade of ours stands behind it. */
+export interface SeedPaidBill {
+  billNo: string;
+  patientId: string;
+  doctorId: string;
+  /** Days before the seed day; opened at `openedAt`, paid at `paidAt` (HH:mm, hospital time). */
+  daysAgo: number;
+  openedAt: string;
+  paidAt: string;
+  method: PaymentMethod;
+  items: SeedItem[];
+}
+
+/** Paid history for the bill lists and the payment inquiry: P0001 has bills 3, 20, 60 and 120 days back. */
+export const paidBills: SeedPaidBill[] = [
+  { billNo: 'MZ00009001', patientId: 'P0001', doctorId: 'E002', daysAgo: 3, openedAt: '09:12', paidAt: '09:40', method: 'card', items: [item('普通门诊诊查费', 1, '次', 1000), item('血常规（五分类）', 1, '项', 2000)] },
+  { billNo: 'MZ00009002', patientId: 'P0001', doctorId: 'E001', daysAgo: 20, openedAt: '10:05', paidAt: '10:31', method: 'qr', items: [item('主任医师诊查费', 1, '次', 5000), item('心电图检查', 1, '次', 2500), item('阿托伐他汀钙片 20mg×7片', 2, '盒', 3980)] },
+  { billNo: 'MZ00009003', patientId: 'P0001', doctorId: 'E008', daysAgo: 60, openedAt: '14:20', paidAt: '14:36', method: 'cash', items: [item('视力检查', 1, '次', 500), item('玻璃酸钠滴眼液 0.1% 5ml', 1, '支', 2350)] },
+  { billNo: 'MZ00009004', patientId: 'P0001', doctorId: 'E004', daysAgo: 120, openedAt: '15:02', paidAt: '15:10', method: 'card', items: [item('换药（小）', 1, '次', 1500)] },
+  { billNo: 'MZ00009005', patientId: 'P0012', doctorId: 'E002', daysAgo: 1, openedAt: '08:30', paidAt: '08:52', method: 'insurance', items: [item('普通门诊诊查费', 1, '次', 1000), item('血常规（五分类）', 1, '项', 2000), item('肝功能测定', 1, '项', 4200)] },
+  { billNo: 'MZ00009006', patientId: 'P0010', doctorId: 'E007', daysAgo: 10, openedAt: '09:30', paidAt: '09:58', method: 'card', items: [item('妇科超声检查', 1, '次', 13000), item('普通门诊诊查费', 1, '次', 1000)] },
+];

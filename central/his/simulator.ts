@@ -10,6 +10,7 @@ import {
   type BalanceRefund,
   type BalanceRefundRequest,
   type Bill,
+  type BillHistoryQuery,
   type BookRequest,
   type Cancellation,
   type CancelRequest,
@@ -24,16 +25,21 @@ import {
   type DischargePreSettleRequest,
   type DischargeSettlement,
   type DischargeSettleRequest,
+  type DoctorProfile,
   type DoctorTitle,
   type HisErrorCode,
   type HisFunction,
   type HisPort,
+  type InpatientCosts,
   type InpatientInfo,
   type InpatientQuery,
   type Patient,
+  type PaidBill,
   type PatientQuery,
   type PreSettlement,
   type PreSettleRequest,
+  type PriceMatches,
+  type PriceQuery,
   type ReceiptData,
   type ReceiptQuery,
   type Recharge,
@@ -55,8 +61,10 @@ import {
 } from './port.ts';
 import * as account from './sim/account.ts';
 import * as outpatient from './sim/bills.ts';
+import * as catalogue from './sim/catalogue.ts';
 import type { SimContext } from './sim/context.ts';
 import { openDatabase, readConfig, writeConfig, type HisConfig } from './sim/db.ts';
+import * as history from './sim/history.ts';
 import * as inpatient from './sim/inpatient.ts';
 import * as patients from './sim/patients.ts';
 import * as reports from './sim/reports.ts';
@@ -259,6 +267,22 @@ export class HisSimulator implements HisPort {
 
   markReportPrinted(request: ReportPrintedRequest): Promise<ReportPrinted> {
     return this.call('markReportPrinted', () => reports.markReportPrinted(this.ctx, request));
+  }
+
+  billHistory(query: BillHistoryQuery): Promise<{ bills: PaidBill[] }> {
+    return this.call('billHistory', () => history.billHistory(this.ctx, query));
+  }
+
+  inpatientCosts(query: { admissionNo: string }): Promise<InpatientCosts> {
+    return this.call('inpatientCosts', () => history.inpatientCosts(this.ctx, query.admissionNo));
+  }
+
+  searchPrices(query: PriceQuery): Promise<PriceMatches> {
+    return this.call('searchPrices', () => catalogue.searchPrices(this.ctx, query));
+  }
+
+  doctorInfo(query: { doctorId: string }): Promise<DoctorProfile> {
+    return this.call('doctorInfo', () => catalogue.doctorInfo(this.ctx, query.doctorId));
   }
 
   receiptData(query: ReceiptQuery): Promise<ReceiptData> {

@@ -3,6 +3,7 @@ import type { OpContext, OpOutcome } from '../context.ts';
 import { accountOps } from './account.ts';
 import { billOps } from './bills.ts';
 import { inpatientOps } from './inpatient.ts';
+import { inquiryOps } from './inquiry.ts';
 import { patientOps } from './patient.ts';
 import { qrOps } from './qr.ts';
 import { reportOps } from './reports.ts';
@@ -17,6 +18,7 @@ export const operations: { [O in OpName]: (ctx: OpContext, args: OpArgs<O>) => P
   ...accountOps,
   ...inpatientOps,
   ...reportOps,
+  ...inquiryOps,
   ...qrOps,
   ...txnOps,
 };

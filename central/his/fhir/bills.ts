@@ -1,12 +1,15 @@
-import type { ChargeItem, Invoice } from '@medplum/fhirtypes';
+import type { ChargeItem, Extension, Invoice } from '@medplum/fhirtypes';
 import { formatYuan } from '../../../contract/money.ts';
-import { HisError, type Bill, type BillItem, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
+import type { PaymentMethod } from '../../../contract/rpc.ts';
+import { HisError, type Bill, type BillHistoryQuery, type BillItem, type PaidBill, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
+import { assertHistoryQuery } from '../sim/inquiry-args.ts';
 import { assertAmount, assertInsuranceShare, assertPayment, assertText, invalid } from '../sim/validate.ts';
 import type { FhirContext } from './context.ts';
 import { isPatient, requirePatient, type FoundPatient } from './patients.ts';
 import { completed, createPreSettle, findPreSettle } from './pre-settles.ts';
+import { extensions } from './systems.ts';
 import { assertTradeOpen, nowIso, receiptNo, runTrade, type PatientHandle, type TradePlan } from './trades.ts';
-import { fenOf, identifierValue, localIso, putEntry, refId } from './values.ts';
+import { extension, fenOf, identifierValue, localIso, putEntry, refId, unreadable, withExtensions } from './values.ts';
 
 /**
  * Outpatient bills (docs/fhir-adapter.md §3). A bill is an `Invoice` (identifier = the bill
@@ -15,6 +18,8 @@ import { fenOf, identifierValue, localIso, putEntry, refId } from './values.ts';
  * `billed` from the moment the Invoice lists them, as FHIR defines it; what the patient owes is
  * the Invoice's state: `issued` is unpaid, `balanced` is paid. Settling moves the Invoices to
  * `balanced` under `If-Match`, so a bill paid at the counter meanwhile fails the whole settle.
+ * R4 links no payment to an Invoice, so a paid one carries how it was paid in an extension
+ * (receipt number, time, method): the paid history reads the Invoices alone.
  */
 
 function bill(ctx: FhirContext, invoice: Invoice, items: Map<string, ChargeItem>): Bill {
@@ -102,7 +107,10 @@ export async function settle(ctx: FhirContext, request: SettleRequest): Promise<
     const settledAt = nowIso(ctx);
     const hisReceiptNo = receiptNo(ctx, 'settle');
     return {
-      entries: [...invoices.map((i) => putEntry({ ...i, status: 'balanced' as const })), putEntry(completed(pre.task))],
+      entries: [
+        ...invoices.map((i) => putEntry({ ...i, status: 'balanced' as const, extension: withExtensions(i, { [extensions.invoicePayment]: paidWith(hisReceiptNo, settledAt, payment.method) }) })),
+        putEntry(completed(pre.task)),
+      ],
       record: {
         result: { hisReceiptNo, settledAt }, patient: pre.patient, focus: { reference: `Task/${pre.task.id}` },
         hisReceiptNo, paidFen: payment.amountFen, refundFen: 0, settledAt,
@@ -118,4 +126,38 @@ export async function settle(ctx: FhirContext, request: SettleRequest): Promise<
       },
     };
   });
+}
+
+const paymentMethods: readonly PaymentMethod[] = ['card', 'qr', 'cash', 'insurance'];
+
+/** The `invoicePayment` extension's content: what the paid history shows of the payment. */
+export function paidWith(receiptNo: string, paidAt: string, method: PaymentMethod): Omit<Extension, 'url'> {
+  return { extension: [{ url: 'receiptNo', valueString: receiptNo }, { url: 'paidAt', valueDateTime: paidAt }, { url: 'method', valueCode: method }] };
+}
+
+/** How a balanced Invoice was paid, or undefined for one that is no outpatient bill paid (a stay's final invoice). */
+function paymentOf(invoice: Invoice): Pick<PaidBill, 'paidAt' | 'hisReceiptNo' | 'method'> | undefined {
+  const payment = extension(invoice, extensions.invoicePayment);
+  if (!payment) return undefined;
+  const part = (url: string) => payment.extension?.find((e) => e.url === url);
+  const hisReceiptNo = part('receiptNo')?.valueString;
+  const method = part('method')?.valueCode as PaymentMethod | undefined;
+  if (!hisReceiptNo || !method || !paymentMethods.includes(method)) throw unreadable(`Invoice/${invoice.id} names no receipt number or payment method`);
+  return { paidAt: localIso(part('paidAt')?.valueDateTime, `the payment of Invoice/${invoice.id}`), hisReceiptNo, method };
+}
+
+/** `Invoice?subject=…&status=balanced`; R4 searches an Invoice by its own date, not its payment's, so the range is applied here. */
+export async function billHistory(ctx: FhirContext, query: BillHistoryQuery): Promise<{ bills: PaidBill[] }> {
+  assertHistoryQuery(query);
+  const patient = await requirePatient(ctx, query.patientId);
+  const [invoices, items] = await Promise.all([
+    ctx.fhir.search<Invoice>('Invoice', { subject: patient.handle.reference, status: 'balanced' }),
+    itemsOf(ctx, patient.handle),
+  ]);
+  const bills = invoices.flatMap((invoice): PaidBill[] => {
+    const payment = paymentOf(invoice);
+    const day = payment?.paidAt.slice(0, 10);
+    return payment && day! >= query.from && day! <= query.to ? [{ ...bill(ctx, invoice, items), ...payment }] : [];
+  });
+  return { bills: bills.sort((a, b) => b.paidAt.localeCompare(a.paidAt) || (a.billNo < b.billNo ? -1 : a.billNo > b.billNo ? 1 : 0)) };
 }

@@ -1,5 +1,5 @@
 import type { Location, Organization, Practitioner, PractitionerRole, Schedule as FhirSchedule, Slot as FhirSlot } from '@medplum/fhirtypes';
-import { HisError, type Department, type Doctor, type DoctorTitle, type Period, type Schedule, type ScheduleQuery, type Slot } from '../port.ts';
+import { HisError, type Department, type Doctor, type DoctorProfile, type DoctorTitle, type Period, type Schedule, type ScheduleQuery, type Slot } from '../port.ts';
 import { addDays, isDate, shanghaiDate, shanghaiIso } from '../sim/time.ts';
 import { assertOptionalText, assertText, invalid } from '../sim/validate.ts';
 import type { FhirContext } from './context.ts';
@@ -205,4 +205,22 @@ export function sessionOfSlot(directory: Directory, slot: FhirSlot): { slotId: s
   if (!scheduleId || !doctor) return undefined;
   const start = instant(slot.start);
   return { slotId: sessionId(scheduleId, shanghaiDate(start), periodOf(start)), doctor };
+}
+
+/**
+ * An expert's introduction: the PractitionerRole's `specialty` texts and the Practitioner's
+ * profile, which R4 has no element for (an extension carries it). Only bookable doctors, as
+ * the schedule lists them.
+ */
+export async function doctorInfo(ctx: FhirContext, doctorId: unknown): Promise<DoctorProfile> {
+  assertText(doctorId, 'doctorId');
+  const doctor = (await loadDirectory(ctx)).doctors.get(doctorId);
+  const role = doctor && (await ctx.fhir.read<PractitionerRole>('PractitionerRole', doctor.doctorId));
+  if (!doctor || !role) throw new HisError('NOT_FOUND', 'no such doctor', { doctorId });
+  const practitioner = await ctx.fhir.read<Practitioner>('Practitioner', refId(role.practitioner, 'Practitioner') ?? '');
+  return {
+    doctorId: doctor.doctorId, name: doctor.name, title: doctor.title, deptId: doctor.deptId, deptName: doctor.deptName,
+    specialty: (role.specialty ?? []).map((s) => s.text ?? s.coding?.[0]?.display ?? '').filter(Boolean).join('、'),
+    profile: extension(practitioner, extensions.doctorProfile)?.valueMarkdown ?? '',
+  };
 }

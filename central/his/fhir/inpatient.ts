@@ -11,10 +11,12 @@ import {
   type DischargePreSettleRequest,
   type DischargeSettlement,
   type DischargeSettleRequest,
+  type InpatientCostItem,
+  type InpatientCosts,
   type InpatientInfo,
   type InpatientQuery,
 } from '../port.ts';
-import { compactDate } from '../sim/time.ts';
+import { compactDate, shanghaiDate } from '../sim/time.ts';
 import { assertAmount, assertPayment, assertPositiveFen, assertText, invalid } from '../sim/validate.ts';
 import type { FhirContext } from './context.ts';
 import { completed, createPreSettle, findPreSettle } from './pre-settles.ts';
@@ -110,6 +112,36 @@ export async function inpatientInfo(ctx: FhirContext, query: InpatientQuery): Pr
   const latest = stays.sort((a, b) => Date.parse(b.period?.start ?? '') - Date.parse(a.period?.start ?? ''))[0];
   if (!latest) throw new HisError('NOT_FOUND', 'no admission of this patient', { patientId });
   return info(ctx, await stayOf(ctx, latest));
+}
+
+/** The day a cost was incurred: `occurrenceDateTime`, a date or an instant, as the hospital's business day. */
+function costDay(item: ChargeItem): string {
+  const when = item.occurrenceDateTime;
+  if (when && /^\d{4}-\d{2}-\d{2}$/.test(when)) return when;
+  const ms = Date.parse(when ?? '');
+  if (Number.isNaN(ms)) throw unreadable(`ChargeItem/${item.id} has no occurrenceDateTime`);
+  return shanghaiDate(ms);
+}
+
+/**
+ * 住院费用清单: the stay's ChargeItems by day, then in the order they were entered (`enteredDate`).
+ * R4 gives a ChargeItem no billing category, so the 住院收费 category is an extension; a line
+ * without one is 其他, as on the hospital's own lists.
+ */
+export async function inpatientCosts(ctx: FhirContext, admissionNo: unknown): Promise<InpatientCosts> {
+  const stay = await admission(ctx, admissionNo);
+  const { patientId, deptName, ward, bed, admittedAt, state } = info(ctx, stay);
+  const lines = stay.costs.map((c) => ({
+    entered: c.enteredDate ?? '',
+    id: c.id ?? '',
+    item: {
+      date: costDay(c), category: extension(c, extensions.costCategory)?.valueString ?? '其他', name: c.code.text ?? c.code.coding?.[0]?.display ?? '',
+      qty: c.quantity?.value ?? 1, unit: c.quantity?.unit ?? '', priceFen: fenOf(c.priceOverride, `the price of ${c.code.text}`), amountFen: costOf(c),
+    } satisfies InpatientCostItem,
+  }));
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  lines.sort((a, b) => order(a.item.date, b.item.date) || Date.parse(a.entered) - Date.parse(b.entered) || order(a.id, b.id));
+  return { admissionNo: identifierValue(stay.encounter, ctx.systems.admissionNo)!, patientId, deptName, ward, bed, admittedAt, state, items: lines.map((l) => l.item) };
 }
 
 export async function payDeposit(ctx: FhirContext, request: DepositRequest): Promise<DepositResult> {

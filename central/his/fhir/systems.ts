@@ -28,6 +28,10 @@ export interface FhirSystems {
   preSettleId: string;
   /** Our transaction id: the trade number every changing call carries. */
   tradeNo: string;
+  /** The hospital's code of a priced drug or service (物价编码). */
+  priceItem: string;
+  /** 拼音码: the initials a HIS finds a catalogue item by, kept as a second identifier of the item. */
+  pinyinInitials: string;
 }
 
 export const defaultSystems: FhirSystems = {
@@ -44,6 +48,8 @@ export const defaultSystems: FhirSystems = {
   invoiceNo: 'urn:zizhu:id:invoice-no',
   preSettleId: 'urn:zizhu:id:pre-settle-no',
   tradeNo: 'urn:zizhu:id:trade-no',
+  priceItem: 'urn:zizhu:id:price-item',
+  pinyinInitials: 'urn:zizhu:id:pinyin-initials',
 };
 
 /** Code systems of this adapter. */
@@ -84,6 +90,14 @@ export const extensions = {
   insuranceInScope: 'urn:zizhu:ext:insurance-in-scope',
   /** PaymentNotice of a deposit: card, cash or qr. */
   paymentMethod: 'urn:zizhu:ext:payment-method',
+  /** Invoice of an outpatient bill once paid: how (sub-extensions receiptNo: string, paidAt: dateTime, method: code). */
+  invoicePayment: 'urn:zizhu:ext:invoice-payment',
+  /** ChargeItem of a stay: the 住院收费 category it is billed under (string: 床位费, 西药费, ...). */
+  costCategory: 'urn:zizhu:ext:cost-category',
+  /** ChargeItemDefinition: the catalogue entry's spec, unit, category (drug|service) and insurance class (甲|乙|丙), as sub-extensions. */
+  priceItem: 'urn:zizhu:ext:price-item',
+  /** Practitioner: the introduction the hospital publishes (markdown). */
+  doctorProfile: 'urn:zizhu:ext:doctor-profile',
   /** R5's Account.balance, carried back to R4 (sub-extension amount: Money). */
   accountBalance: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Account.balance',
   /** R5's Attachment.pages, carried back to R4. */

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { accounts, admissions, appointments, feeByTitle, hospital, otherPatients, patients, reports } from '../seed.ts';
+import { accounts, admissions, appointments, doctorProfiles, feeByTitle, hospital, otherPatients, paidBills, patients, reports } from '../seed.ts';
+import { priceCatalogue } from '../seed-prices.ts';
 import { firstSession, slotId } from './rota.ts';
-import { addDays, shanghaiDate, shanghaiIso, shanghaiMs } from './time.ts';
+import { addDays, compactDate, shanghaiDate, shanghaiIso, shanghaiMs } from './time.ts';
 
 /**
  * The simulated hospital's own database, `his.sqlite` in a data folder. It is the HIS's ledger:
@@ -11,7 +12,7 @@ import { addDays, shanghaiDate, shanghaiIso, shanghaiMs } from './time.ts';
  */
 
 /** Bumped when the tables change, so an old data folder is refused rather than misread. */
-const schemaVersion = '2';
+const schemaVersion = '3';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,7 +45,8 @@ const schema = `
     dept_id TEXT NOT NULL REFERENCES departments, ward TEXT NOT NULL, bed TEXT NOT NULL, admitted_at TEXT NOT NULL,
     insured INTEGER NOT NULL, discharge_ordered INTEGER NOT NULL, state TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS inpatient_costs (admission_no TEXT NOT NULL REFERENCES admissions, line INTEGER NOT NULL,
-    name TEXT NOT NULL, amount_fen INTEGER NOT NULL, in_scope INTEGER NOT NULL, PRIMARY KEY (admission_no, line));
+    day TEXT NOT NULL, category TEXT NOT NULL, name TEXT NOT NULL, qty INTEGER NOT NULL, unit TEXT NOT NULL, price_fen INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL, in_scope INTEGER NOT NULL, PRIMARY KEY (admission_no, line));
   CREATE TABLE IF NOT EXISTS deposits (deposit_no TEXT PRIMARY KEY, admission_no TEXT NOT NULL REFERENCES admissions,
     amount_fen INTEGER NOT NULL, method TEXT NOT NULL, paid_at TEXT NOT NULL, trade_no TEXT);
   CREATE TABLE IF NOT EXISTS discharge_pre_settles (pre_settle_id TEXT PRIMARY KEY, admission_no TEXT NOT NULL,
@@ -52,6 +54,13 @@ const schema = `
   CREATE TABLE IF NOT EXISTS reports (report_id TEXT PRIMARY KEY, patient_id TEXT NOT NULL REFERENCES patients,
     type TEXT NOT NULL, title TEXT NOT NULL, dept_id TEXT NOT NULL REFERENCES departments, reported_at TEXT,
     results TEXT NOT NULL, pdf BLOB, pages INTEGER, print_count INTEGER NOT NULL DEFAULT 0, printed_at TEXT);
+  CREATE TABLE IF NOT EXISTS paid_elsewhere (bill_no TEXT PRIMARY KEY, patient_id TEXT NOT NULL REFERENCES patients,
+    doctor_id TEXT NOT NULL REFERENCES doctors, created_at TEXT NOT NULL, paid_at TEXT NOT NULL, his_receipt_no TEXT NOT NULL UNIQUE,
+    method TEXT NOT NULL, amount_fen INTEGER NOT NULL, items TEXT NOT NULL); -- paid at a counter or in the app, not through a trade of ours
+  CREATE TABLE IF NOT EXISTS price_items (item_code TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, unit TEXT NOT NULL,
+    price_fen INTEGER NOT NULL, category TEXT NOT NULL, insurance_class TEXT NOT NULL, initials TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS price_items_initials ON price_items (initials);
+  CREATE TABLE IF NOT EXISTS doctor_profiles (doctor_id TEXT PRIMARY KEY REFERENCES doctors, specialty TEXT NOT NULL, profile TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS faults (fn TEXT PRIMARY KEY, fault TEXT NOT NULL);
 `;
 
@@ -137,12 +146,15 @@ function seed(db: Database.Database, now: number): void {
   });
 
   const admission = db.prepare('INSERT INTO admissions (admission_no, patient_id, dept_id, ward, bed, admitted_at, insured, discharge_ordered, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const cost = db.prepare('INSERT INTO inpatient_costs (admission_no, line, name, amount_fen, in_scope) VALUES (?, ?, ?, ?, ?)');
+  const cost = db.prepare('INSERT INTO inpatient_costs (admission_no, line, day, category, name, qty, unit, price_fen, amount_fen, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const deposit = db.prepare('INSERT INTO deposits (deposit_no, admission_no, amount_fen, method, paid_at) VALUES (?, ?, ?, ?, ?)');
   for (const a of admissions) {
     const admittedAt = shanghaiIso(shanghaiMs(addDays(today, -a.daysIn), '10:20'));
     admission.run(a.admissionNo, a.patientId, a.deptId, a.ward, a.bed, admittedAt, a.insured ? 1 : 0, a.dischargeOrdered ? 1 : 0, 'inHospital');
-    a.costs.forEach((c, n) => cost.run(a.admissionNo, n + 1, c.name, c.amountFen, c.inScope ? 1 : 0));
+    // Booked day by day, as the ward enters them.
+    [...a.costs]
+      .sort((x, y) => x.day - y.day)
+      .forEach((c, n) => cost.run(a.admissionNo, n + 1, addDays(today, c.day - a.daysIn), c.category, c.name, c.qty, c.unit, c.priceFen, c.amountFen, c.inScope ? 1 : 0));
     for (const d of a.deposits) deposit.run(d.depositNo, a.admissionNo, d.amountFen, d.method, shanghaiIso(shanghaiMs(addDays(today, -d.daysAgo), '11:05')));
   }
 
@@ -154,6 +166,19 @@ function seed(db: Database.Database, now: number): void {
 
   const account = db.prepare('INSERT INTO accounts (patient_id, balance_fen) VALUES (?, ?)');
   for (const a of accounts) account.run(a.patientId, a.balanceFen);
+
+  const paid = db.prepare('INSERT INTO paid_elsewhere (bill_no, patient_id, doctor_id, created_at, paid_at, his_receipt_no, method, amount_fen, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  paidBills.forEach((b, n) => {
+    const day = addDays(today, -b.daysAgo);
+    const items = b.items.map((i) => ({ ...i, amountFen: i.priceFen * i.qty }));
+    // The counter's receipt numbers run in a series of their own, from 900001.
+    paid.run(b.billNo, b.patientId, b.doctorId, shanghaiIso(shanghaiMs(day, b.openedAt)), shanghaiIso(shanghaiMs(day, b.paidAt)), `SF${compactDate(shanghaiMs(day))}${900001 + n}`,
+      b.method, items.reduce((sum, i) => sum + i.amountFen, 0), JSON.stringify(items));
+  });
+  const price = db.prepare('INSERT INTO price_items (item_code, name, spec, unit, price_fen, category, insurance_class, initials) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const p of priceCatalogue) price.run(p.itemCode, p.name, p.spec, p.unit, p.priceFen, p.category, p.insuranceClass, p.initials);
+  const profile = db.prepare('INSERT INTO doctor_profiles (doctor_id, specialty, profile) VALUES (?, ?, ?)');
+  for (const p of doctorProfiles) profile.run(p.doctorId, p.specialty, p.profile);
 
   meta.run('schema', schemaVersion);
   meta.run('seeded', '1');

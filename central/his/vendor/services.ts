@@ -12,8 +12,9 @@ export interface Service {
   result: Field[];
 }
 
+const payMode = { enum: { card: 'BANKCARD', qr: 'QRCODE', cash: 'CASH', insurance: 'INSURANCE' } };
 const payment: Field[] = [
-  field('method', 'pay_mode', { enum: { card: 'BANKCARD', qr: 'QRCODE', cash: 'CASH', insurance: 'INSURANCE' } }),
+  field('method', 'pay_mode', payMode),
   field('amountFen', 'pay_amount', 'fen'),
   // Each method has its own evidence; the HIS checks that the fields of the method are there.
   optional('rrn', 'bank_rrn', 'text'),
@@ -55,6 +56,20 @@ export const bizTypes: Record<TradeKind, string> = {
   settle: 'charge', recharge: 'prepay', refundBalance: 'prepay_refund', payDeposit: 'deposit', dischargeSettle: 'discharge',
   markReportPrinted: 'report_print',
 };
+
+/** A bill and its items, as the unpaid list and the paid history both show it. */
+const billFields: Field[] = [
+  field('billNo', 'bill_no', 'text'), field('amountFen', 'bill_amount', 'fen'), field('department', 'dept_name', 'text'),
+  field('doctor', 'doct_name', 'text'), field('createdAt', 'bill_time', 'time'),
+  field('items', 'items', {
+    list: [
+      field('name', 'item_name', 'text'), field('qty', 'item_qty', 'int'), field('unit', 'item_unit', 'text'),
+      field('priceFen', 'item_price', 'fen'), field('amountFen', 'item_amount', 'fen'),
+    ],
+  }),
+];
+const itemType = { enum: { drug: '1', service: '2' } };
+const insuranceClass = { enum: { 甲: '1', 乙: '2', 丙: '3' } };
 
 const preSettleFigures = [
   field('totalFen', 'total_amount', 'fen'), field('fundFen', 'fund_amount', 'fen'),
@@ -140,20 +155,7 @@ export const services: Record<HisFunction, Service> = {
   listBills: {
     service: 'outpatient.bill.list',
     request: [patientId],
-    result: [
-      field('bills', 'bills', {
-        list: [
-          field('billNo', 'bill_no', 'text'), field('amountFen', 'bill_amount', 'fen'), field('department', 'dept_name', 'text'),
-          field('doctor', 'doct_name', 'text'), field('createdAt', 'bill_time', 'time'),
-          field('items', 'items', {
-            list: [
-              field('name', 'item_name', 'text'), field('qty', 'item_qty', 'int'), field('unit', 'item_unit', 'text'),
-              field('priceFen', 'item_price', 'fen'), field('amountFen', 'item_amount', 'fen'),
-            ],
-          }),
-        ],
-      }),
-    ],
+    result: [field('bills', 'bills', { list: billFields })],
   },
   preSettle: {
     service: 'outpatient.bill.presettle',
@@ -267,6 +269,51 @@ export const services: Record<HisFunction, Service> = {
     service: 'report.printed',
     request: [field('reportId', 'report_id', 'text'), patientId, tradeNo],
     result: [field('reportId', 'report_id', 'text'), field('printCount', 'print_times', 'int'), field('printedAt', 'print_time', 'time')],
+  },
+  billHistory: {
+    service: 'outpatient.bill.history',
+    request: [patientId, field('from', 'begin_date', 'text'), field('to', 'end_date', 'text')],
+    result: [
+      field('bills', 'bills', {
+        list: [...billFields, field('paidAt', 'pay_time', 'time'), field('hisReceiptNo', 'receipt_no', 'text'), field('method', 'pay_mode', payMode)],
+      }),
+    ],
+  },
+  inpatientCosts: {
+    service: 'inpatient.fee.list',
+    request: [field('admissionNo', 'inpatient_no', 'text')],
+    result: [
+      field('admissionNo', 'inpatient_no', 'text'), patientId, field('deptName', 'dept_name', 'text'), field('ward', 'ward_name', 'text'),
+      field('bed', 'bed_no', 'text'), field('admittedAt', 'in_time', 'time'), field('state', 'in_state', { enum: { inHospital: '1', discharged: '2' } }),
+      field('items', 'fee_items', {
+        list: [
+          field('date', 'fee_date', 'text'), field('category', 'fee_type', 'text'), field('name', 'item_name', 'text'), field('qty', 'item_qty', 'int'),
+          field('unit', 'item_unit', 'text'), field('priceFen', 'item_price', 'fen'), field('amountFen', 'item_amount', 'fen'),
+        ],
+      }),
+    ],
+  },
+  searchPrices: {
+    service: 'price.search',
+    request: [optional('initials', 'py_code', 'text'), optional('category', 'item_type', itemType), field('page', 'page_no', 'int'), field('pageSize', 'page_size', 'int')],
+    result: [
+      field('items', 'items', {
+        list: [
+          field('itemCode', 'item_code', 'text'), field('name', 'item_name', 'text'), field('spec', 'item_spec', 'text'), field('unit', 'item_unit', 'text'),
+          field('priceFen', 'item_price', 'fen'), field('category', 'item_type', itemType), field('insuranceClass', 'insur_class', insuranceClass),
+          field('initials', 'py_code', 'text'),
+        ],
+      }),
+      field('total', 'total_count', 'int'),
+    ],
+  },
+  doctorInfo: {
+    service: 'doctor.info',
+    request: [field('doctorId', 'doct_code', 'text')],
+    result: [
+      field('doctorId', 'doct_code', 'text'), field('name', 'doct_name', 'text'), field('title', 'doct_title', 'text'), field('deptId', 'dept_code', 'text'),
+      field('deptName', 'dept_name', 'text'), field('specialty', 'doct_speciality', 'text'), field('profile', 'doct_intro', 'text'),
+    ],
   },
   receiptData: {
     service: 'receipt.reprint',

@@ -138,6 +138,30 @@ describe('every bridge op through a real Mosquitto', () => {
     expect(printed).toMatchObject({ status: 'OK', data: { reportId: ready.reportId, printCount: 1 } });
   });
 
+  it('lookups: paid bills of a range, the costs of a stay, prices by pinyin initials, a doctor; bad ranges and searches refused', async () => {
+    const day = (offset: number) => new Date(Date.now() + 8 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+    const history = await call<{ bills: { billNo: string; amountFen: number; method: string }[]; totalFen: number }>('bill.history', { patientId: 'P0001', from: day(-30), to: today() });
+    expect(history.status).toBe('OK');
+    expect(history.data!.bills.map((b) => [b.billNo, b.method])).toEqual([['MZ00009001', 'card'], ['MZ00009002', 'qr']]);
+    expect(history.data!.totalFen).toBe(3000 + 15460);
+    const tooLong = await call('bill.history', { patientId: 'P0001', from: day(-93), to: today() });
+    expect(tooLong).toMatchObject({ status: 'FAILED', code: 'BAD_REQUEST', message: expect.stringContaining('args.to') as unknown });
+
+    const costs = await call<{ totalFen: number; byDay: { amountFen: number }[]; byCategory: { category: string; amountFen: number }[] }>('inpatient.costs', { admissionNo: 'ZY2025000103' });
+    expect(costs.data!.totalFen).toBe(87650);
+    expect(costs.data!.byDay.reduce((sum, d) => sum + d.amountFen, 0)).toBe(87650);
+    expect(costs.data!.byCategory.find((c) => c.category === '床位费')?.amountFen).toBe(12000);
+
+    const prices = await call<{ items: { name: string }[]; total: number; page: number; pageSize: number }>('price.search', { initials: 'AMXL' });
+    expect(prices.data).toMatchObject({ total: 2, page: 1, pageSize: 20 });
+    expect(prices.data!.items.map((i) => i.name)).toEqual(['阿莫西林胶囊', '阿莫西林克拉维酸钾片']);
+    expect(await call('price.search', { initials: '' })).toMatchObject({ status: 'FAILED', code: 'BAD_REQUEST', message: expect.stringContaining('args.initials') as unknown });
+    expect(await call('price.search', {})).toMatchObject({ status: 'FAILED', code: 'BAD_REQUEST', message: expect.stringContaining('args.initials') as unknown });
+
+    expect(await call('doctor.info', { doctorId: 'E005' })).toMatchObject({ status: 'OK', data: { name: '何晴', title: '主任医师', deptName: '儿科', specialty: '小儿呼吸、小儿哮喘' } });
+    expect(await call('doctor.info', { doctorId: 'E999' })).toMatchObject({ status: 'FAILED', code: 'NOT_FOUND' });
+  });
+
   it('txn.query tells a settled transaction, and every op of the contract was called', async () => {
     expect(await call('txn.query', { txnId: billTxn })).toMatchObject({ status: 'OK', data: { state: 'SETTLED', hisReceiptNo: expect.stringMatching(/^SF/) as unknown } });
     expect([...seen].sort()).toEqual(Object.keys(ops).sort());

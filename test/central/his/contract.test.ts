@@ -183,6 +183,72 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     expect(await refusedWith(port.fetchReport({ reportId: 'R000000003', patientId: 'P0012' }))).toEqual({ code: 'NOT_ALLOWED', kind: 'definite' });
   });
 
+  it('lists the paid bills of a range, newest first: those paid here once paid, and those paid at a counter before', async () => {
+    const today = businessDay(0);
+    const history = await port.billHistory({ patientId: 'P0001', from: businessDay(-89), to: today });
+    expect(history).toEqual(await direct.billHistory({ patientId: 'P0001', from: businessDay(-89), to: today }));
+    // The first test paid MZ00000101 and MZ00000102 under C-SETTLE, by card; MZ00009004 was paid 120 days ago.
+    expect(history.bills.map((b) => [b.billNo, b.method, b.paidAt.slice(0, 10)])).toEqual([
+      ['MZ00000101', 'card', today], ['MZ00000102', 'card', today],
+      ['MZ00009001', 'card', businessDay(-3)], ['MZ00009002', 'qr', businessDay(-20)], ['MZ00009003', 'cash', businessDay(-60)],
+    ]);
+    const settled = await port.queryTrade({ tradeNo: 'C-SETTLE' });
+    expect(history.bills[0]).toMatchObject({ amountFen: 6500, department: '内科', doctor: '周建国', hisReceiptNo: settled.state === 'settled' ? settled.hisReceiptNo : '', paidAt: settled.state === 'settled' ? settled.settledAt : '' });
+    expect(history.bills[3]).toMatchObject({ amountFen: 15460, doctor: '周建国', hisReceiptNo: `SF${businessDay(-20).replaceAll('-', '')}900002` });
+    expect(history.bills[3]!.items).toEqual([
+      { name: '主任医师诊查费', qty: 1, unit: '次', priceFen: 5000, amountFen: 5000 },
+      { name: '心电图检查', qty: 1, unit: '次', priceFen: 2500, amountFen: 2500 },
+      { name: '阿托伐他汀钙片 20mg×7片', qty: 2, unit: '盒', priceFen: 3980, amountFen: 7960 },
+    ]);
+    expect((await port.billHistory({ patientId: 'P0001', from: businessDay(-7), to: businessDay(-1) })).bills.map((b) => b.billNo)).toEqual(['MZ00009001']);
+    expect(await refusedWith(port.billHistory({ patientId: 'P9999', from: today, to: today }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
+  });
+
+  it('lists the costs of a stay day by day, adding up to what the stay has cost', async () => {
+    const costs = await port.inpatientCosts({ admissionNo: 'ZY2025000102' });
+    expect(costs).toEqual(await direct.inpatientCosts({ admissionNo: 'ZY2025000102' }));
+    expect(costs).toMatchObject({ admissionNo: 'ZY2025000102', patientId: 'P0013', deptName: '外科', ward: '外科二病区', bed: '03' });
+    expect(costs.items.reduce((sum, i) => sum + i.amountFen, 0)).toBe(134567);
+    expect(costs.items[0]).toEqual({ date: businessDay(-4), category: '床位费', name: '床位费（普通病房）', qty: 1, unit: '日', priceFen: 6000, amountFen: 6000 });
+    expect(costs.items.map((i) => i.date)).toEqual([...costs.items.map((i) => i.date)].sort());
+    for (const i of costs.items) expect(i.amountFen).toBe(i.qty * i.priceFen);
+    expect(new Set(costs.items.map((i) => i.category))).toEqual(new Set(['床位费', '手术费', '麻醉费', '西药费', '材料费']));
+    expect(await refusedWith(port.inpatientCosts({ admissionNo: 'ZY0000000000' }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
+  });
+
+  it('searches the price catalogue by pinyin initials and category, a page at a time', async () => {
+    const amxl = await port.searchPrices({ initials: 'AMXL', page: 1, pageSize: 20 });
+    expect(amxl).toEqual(await direct.searchPrices({ initials: 'AMXL', page: 1, pageSize: 20 }));
+    expect(amxl.total).toBe(2);
+    expect(amxl.items[0]).toEqual({ itemCode: 'YP00001', name: '阿莫西林胶囊', spec: '0.25g×24粒', unit: '盒', priceFen: 1280, category: 'drug', insuranceClass: '甲', initials: 'AMXLJN' });
+    expect(amxl.items[1]).toMatchObject({ name: '阿莫西林克拉维酸钾片', insuranceClass: '乙' });
+    const services = await port.searchPrices({ initials: 'X', category: 'service', page: 1, pageSize: 20 });
+    expect(services.items.map((i) => i.name)).toEqual(['胸部CT平扫', '胸部正位DR', '血常规（五分类）', '心电图检查', '吸氧']);
+    const drugs = await port.searchPrices({ category: 'drug', page: 1, pageSize: 20 });
+    const last = await port.searchPrices({ category: 'drug', page: Math.ceil(drugs.total / 20), pageSize: 20 });
+    expect(drugs.total).toBeGreaterThanOrEqual(50);
+    expect(last.items).toHaveLength(drugs.total - 20 * (Math.ceil(drugs.total / 20) - 1));
+    expect(last.items.every((i) => i.category === 'drug' && i.initials >= drugs.items.at(-1)!.initials)).toBe(true);
+    expect(await port.searchPrices({ initials: 'QQQ', page: 1, pageSize: 20 })).toEqual({ items: [], total: 0 });
+  });
+
+  it('introduces a doctor', async () => {
+    const doctor = await port.doctorInfo({ doctorId: 'E001' });
+    expect(doctor).toEqual(await direct.doctorInfo({ doctorId: 'E001' }));
+    expect(doctor).toMatchObject({ doctorId: 'E001', name: '周建国', title: '主任医师', deptId: 'D01', deptName: '内科', specialty: '高血压、冠心病、心力衰竭' });
+    expect(doctor.profile).toContain('三十年');
+    expect(await refusedWith(port.doctorInfo({ doctorId: 'E999' }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
+  });
+
+  it('refuses a lookup with bad arguments, naming the field', async () => {
+    const today = businessDay(0);
+    expect(await rejection(port.billHistory({ patientId: 'P0001', from: businessDay(-100), to: today }))).toMatchObject({ code: 'INVALID_REQUEST', kind: 'definite', detail: { field: 'to' } });
+    expect(await rejection(port.billHistory({ patientId: 'P0001', from: today, to: businessDay(-1) }))).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'to' } });
+    expect(await rejection(port.searchPrices({ initials: '', page: 1, pageSize: 20 }))).toMatchObject({ code: 'INVALID_REQUEST', kind: 'definite', detail: { field: 'initials' } });
+    expect(await rejection(port.searchPrices({ page: 1, pageSize: 20 }))).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'initials' } });
+    expect(await rejection(port.searchPrices({ initials: 'A', category: 'food' as 'drug', page: 1, pageSize: 20 }))).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'category' } });
+  });
+
   it('refuses bad arguments naming the field in port terms', async () => {
     expect(await rejection(port.preSettle({ patientId: 'P0002', billNos: [], tradeNo: 'C-BAD' }))).toMatchObject({ code: 'INVALID_REQUEST', kind: 'definite', detail: { field: 'billNos' } });
     const half = port.settle({ preSettleId: 'PS00000001', tradeNo: 'C-BAD', payment: card(0.5) });

@@ -1,10 +1,14 @@
 import type { Money, Resource } from '@medplum/fhirtypes';
+import { paidWith } from '../../../central/his/fhir/bills.ts';
 import { codes, defaultSystems, extensions } from '../../../central/his/fhir/systems.ts';
 import type { Period } from '../../../central/his/port.ts';
-import { accounts, admissions, appointments, feeByTitle, fundShare, hospital, otherPatients, patients, periods, reports, type SeedDoctor } from '../../../central/his/seed.ts';
+import { priceCatalogue } from '../../../central/his/seed-prices.ts';
+import {
+  accounts, admissions, appointments, doctorProfiles, feeByTitle, fundShare, hospital, otherPatients, paidBills, patients, periods, reports, type SeedBill, type SeedDoctor,
+} from '../../../central/his/seed.ts';
 import { renderLabReport } from '../../../central/his/sim/report-pdf.ts';
 import { firstSession, worksOn } from '../../../central/his/sim/rota.ts';
-import { addDays, minutesBetween, shanghaiDate, shanghaiIso, shanghaiMs } from '../../../central/his/sim/time.ts';
+import { addDays, compactDate, minutesBetween, shanghaiDate, shanghaiIso, shanghaiMs } from '../../../central/his/sim/time.ts';
 
 /**
  * The simulator's seeded hospital (central/his/seed.ts) written as FHIR R4 resources, the way
@@ -45,10 +49,12 @@ function directory(today: string): Resource[] {
     out.push({ resourceType: 'Location', id: `L${d.deptId}`, name: d.location, managingOrganization: { reference: `Organization/${d.deptId}` } });
   }
   for (const d of hospital.doctors) {
-    out.push({ resourceType: 'Practitioner', id: d.doctorId, name: [{ text: d.name }] });
+    const intro = doctorProfiles.find((p) => p.doctorId === d.doctorId)!;
+    out.push({ resourceType: 'Practitioner', id: d.doctorId, name: [{ text: d.name }], extension: [{ url: extensions.doctorProfile, valueMarkdown: intro.profile }] });
     out.push({
       resourceType: 'PractitionerRole', id: d.doctorId, practitioner: { reference: `Practitioner/${d.doctorId}` }, organization: { reference: `Organization/${d.deptId}` },
       code: [{ coding: [{ system: codes.doctorTitle, code: d.title }] }], location: [{ reference: `Location/L${d.deptId}` }],
+      specialty: [{ text: intro.specialty }],
     });
     out.push({
       resourceType: 'Schedule', id: d.doctorId, active: true, actor: [{ reference: `PractitionerRole/${d.doctorId}` }, { reference: `Location/L${d.deptId}` }],
@@ -63,6 +69,54 @@ function directory(today: string): Resource[] {
   return out;
 }
 
+/** A bill's ChargeItems and Invoice: `issued` while unpaid, `balanced` with how it was paid once paid. */
+function billResources(patientId: string, b: SeedBill, paid?: { receiptNo: string; paidAt: string; method: (typeof paidBills)[number]['method'] }): Resource[] {
+  const doctor = hospital.doctors.find((d) => d.doctorId === b.doctorId)!;
+  const total = b.items.reduce((sum, i) => sum + i.priceFen * i.qty, 0);
+  return [
+    ...b.items.map((item, n): Resource => ({
+      resourceType: 'ChargeItem', id: `${b.billNo}-${n + 1}`, status: 'billed', subject: patientRef(patientId), code: { text: item.name },
+      quantity: { value: item.qty, unit: item.unit }, priceOverride: money(item.priceFen), enteredDate: b.createdAt,
+      requestingOrganization: { reference: `Organization/${doctor.deptId}` },
+    })),
+    {
+      resourceType: 'Invoice', id: b.billNo, identifier: [{ system: s.billNo, value: b.billNo }], status: paid ? 'balanced' : 'issued', subject: patientRef(patientId), date: b.createdAt,
+      issuer: { reference: `Organization/${doctor.deptId}`, display: deptName(doctor.deptId) },
+      participant: [{ actor: { reference: `PractitionerRole/${doctor.doctorId}`, display: doctor.name } }],
+      lineItem: b.items.map((item, n) => ({ sequence: n + 1, chargeItemReference: { reference: `ChargeItem/${b.billNo}-${n + 1}` }, priceComponent: [{ type: 'base', amount: money(item.priceFen * item.qty) }] })),
+      totalGross: money(total),
+      totalNet: money(total),
+      ...(paid ? { extension: [{ url: extensions.invoicePayment, ...paidWith(paid.receiptNo, paid.paidAt, paid.method) }] } : {}),
+    },
+  ];
+}
+
+/** Bills paid at a counter before the seed day, with the simulator's receipt numbers and times. */
+function paidHistory(today: string): Resource[] {
+  return paidBills.flatMap((b, n) => {
+    const day = addDays(today, -b.daysAgo);
+    const bill: SeedBill = { billNo: b.billNo, doctorId: b.doctorId, createdAt: shanghaiIso(shanghaiMs(day, b.openedAt)), items: b.items };
+    return billResources(b.patientId, bill, { receiptNo: `SF${compactDate(shanghaiMs(day))}${900001 + n}`, paidAt: shanghaiIso(shanghaiMs(day, b.paidAt)), method: b.method });
+  });
+}
+
+/** The price catalogue as ChargeItemDefinitions (docs/fhir-adapter.md). */
+function catalogue(): Resource[] {
+  return priceCatalogue.map((p): Resource => ({
+    resourceType: 'ChargeItemDefinition', id: p.itemCode, url: `${s.priceItem}:${p.itemCode}`, status: 'active', title: p.name,
+    identifier: [{ system: s.priceItem, value: p.itemCode }, { system: s.pinyinInitials, value: p.initials }],
+    code: { coding: [{ system: s.priceItem, code: p.itemCode, display: p.name }], text: p.name },
+    propertyGroup: [{ priceComponent: [{ type: 'base', amount: money(p.priceFen) }] }],
+    extension: [{
+      url: extensions.priceItem,
+      extension: [
+        ...(p.spec ? [{ url: 'spec', valueString: p.spec }] : []), { url: 'unit', valueString: p.unit },
+        { url: 'category', valueCode: p.category }, { url: 'insuranceClass', valueCode: p.insuranceClass },
+      ],
+    }],
+  }));
+}
+
 function outpatients(): Resource[] {
   const out: Resource[] = [];
   for (const p of allPatients) {
@@ -73,22 +127,7 @@ function outpatients(): Resource[] {
         { system: s.patientCard, value: p.cardNo }, { system: s.insuranceCode, value: p.insuranceCode },
       ],
     });
-    for (const b of p.bills) {
-      const doctor = hospital.doctors.find((d) => d.doctorId === b.doctorId)!;
-      b.items.forEach((item, n) => out.push({
-        resourceType: 'ChargeItem', id: `${b.billNo}-${n + 1}`, status: 'billed', subject: patientRef(p.patientId), code: { text: item.name },
-        quantity: { value: item.qty, unit: item.unit }, priceOverride: money(item.priceFen), enteredDate: b.createdAt,
-        requestingOrganization: { reference: `Organization/${doctor.deptId}` },
-      }));
-      out.push({
-        resourceType: 'Invoice', id: b.billNo, identifier: [{ system: s.billNo, value: b.billNo }], status: 'issued', subject: patientRef(p.patientId), date: b.createdAt,
-        issuer: { reference: `Organization/${doctor.deptId}`, display: deptName(doctor.deptId) },
-        participant: [{ actor: { reference: `PractitionerRole/${doctor.doctorId}`, display: doctor.name } }],
-        lineItem: b.items.map((item, n) => ({ sequence: n + 1, chargeItemReference: { reference: `ChargeItem/${b.billNo}-${n + 1}` }, priceComponent: [{ type: 'base', amount: money(item.priceFen * item.qty) }] })),
-        totalGross: money(b.items.reduce((sum, i) => sum + i.priceFen * i.qty, 0)),
-        totalNet: money(b.items.reduce((sum, i) => sum + i.priceFen * i.qty, 0)),
-      });
-    }
+    for (const b of p.bills) out.push(...billResources(p.patientId, b));
   }
   for (const a of accounts) {
     out.push({
@@ -146,11 +185,17 @@ function stays(today: string): Resource[] {
       type: { coding: [{ system: codes.accountType, code: 'inpatient-deposit' }] }, owner: { reference: `Organization/${hospital.hospitalId}` },
       ...(a.insured ? { coverage: [{ coverage: { reference: `Coverage/COV-${a.admissionNo}` }, priority: 1 }] } : {}),
     });
-    a.costs.forEach((c, n) => out.push({
-      resourceType: 'ChargeItem', id: `${a.admissionNo}-C${n + 1}`, status: 'billable', subject: patientRef(a.patientId), context: { reference: `Encounter/${a.admissionNo}` },
-      account: [{ reference: `Account/${account}` }], code: { text: c.name }, quantity: { value: 1 }, priceOverride: money(c.amountFen),
-      extension: [{ url: extensions.insuranceInScope, valueBoolean: c.inScope }],
-    }));
+    // Entered day by day, a minute apart, as the simulator books them.
+    [...a.costs].sort((x, y) => x.day - y.day).forEach((c, n) => {
+      const date = addDays(today, c.day - a.daysIn);
+      out.push({
+        resourceType: 'ChargeItem', id: `${a.admissionNo}-C${String(n + 1).padStart(3, '0')}`, status: 'billable', subject: patientRef(a.patientId),
+        context: { reference: `Encounter/${a.admissionNo}` }, account: [{ reference: `Account/${account}` }], code: { text: c.name },
+        occurrenceDateTime: date, enteredDate: shanghaiIso(shanghaiMs(date, '08:00') + n * 60_000),
+        quantity: { value: c.qty, unit: c.unit }, priceOverride: money(c.priceFen),
+        extension: [{ url: extensions.insuranceInScope, valueBoolean: c.inScope }, { url: extensions.costCategory, valueString: c.category }],
+      });
+    });
     for (const d of a.deposits) {
       const paidAt = shanghaiIso(shanghaiMs(addDays(today, -d.daysAgo), '11:05'));
       out.push({
@@ -230,7 +275,7 @@ export async function seedHospital(repo: { createResource<T extends Resource>(re
   const today = shanghaiDate(now);
   const taken = booked(today);
   const slotsTaken = new Set(taken.slots);
-  const resources = [...directory(today), ...outpatients(), ...taken.resources, ...stays(today), ...(await labReports(today))];
+  const resources = [...directory(today), ...outpatients(), ...paidHistory(today), ...catalogue(), ...taken.resources, ...stays(today), ...(await labReports(today))];
   for (const r of resources) {
     await repo.createResource(r.resourceType === 'Slot' && slotsTaken.has(r.id!) ? { ...r, status: 'busy' } : r);
   }

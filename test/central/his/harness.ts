@@ -122,6 +122,10 @@ export const sampleArgs: Record<HisFunction, object> = {
   listReports: { patientId: 'P0001' },
   fetchReport: { reportId: 'x', patientId: 'P0001' },
   markReportPrinted: { reportId: 'x', patientId: 'P0001', tradeNo: 'F-14' },
+  billHistory: { patientId: 'P0001', from: '2025-06-01', to: '2025-06-02' },
+  inpatientCosts: { admissionNo: 'x' },
+  searchPrices: { initials: 'X', page: 1, pageSize: 20 },
+  doctorInfo: { doctorId: 'x' },
   receiptData: { tradeNo: 'x', patientId: 'P0001' },
   queryTrade: { tradeNo: 'x' },
 };
