@@ -46,6 +46,8 @@ export class Bridge {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly background = new Set<Promise<void>>();
   private resolver?: Resolver;
+  /** The first "online" went out: from then on every reconnect says it again. */
+  private announced = false;
   private leaseTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: BridgeOptions) {}
@@ -69,6 +71,11 @@ export class Bridge {
     const noDelay = () => (this.client?.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
     noDelay();
     this.client.on('connect', noDelay);
+    // A broker that restarted has lost the retained "online" (and its will never fired): say it
+    // again on every reconnect, or kiosks would take central for down. mqtt.js resubscribes itself.
+    this.client.on('connect', () => {
+      if (this.announced) this.publishState('online').catch((e: unknown) => this.options.log('warn', 'could not republish the online state', { error: (e as Error).message }));
+    });
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
     this.client.on('error', (e) => this.options.log('error', 'mqtt error', { error: e.message }));
     // A dead worker stops renewing: its sagas' leases run out and another worker takes them over.
@@ -87,6 +94,7 @@ export class Bridge {
     this.resolver.start();
     await this.client.subscribeAsync([topics.sharedRpc, topics.sharedTx], { qos: 1 });
     await this.publishState('online');
+    this.announced = true;
   }
 
   private get settleWindowMs(): number {
@@ -196,7 +204,8 @@ export class Bridge {
   private async idempotent(kid: string, txnId: string, op: OpName, args: string, deadline: number, run: () => Promise<OpOutcome>): Promise<OpOutcome> {
     const ledger = this.options.ledger;
     const txn = ledger.txn(kid, txnId);
-    if (txn?.state === 'ABANDONED') return { status: 'FAILED', code: 'TXN_ABANDONED', message: `transaction ${txnId} was abandoned` };
+    // Giving a held number back moves no money: it is the one step an abandoned transaction still takes.
+    if (txn?.state === 'ABANDONED' && op !== 'slot.unlock') return { status: 'FAILED', code: 'TXN_ABANDONED', message: `transaction ${txnId} was abandoned` };
     if (txn && !(sagaSteps[txn.kind as OpName] ?? []).includes(op)) {
       return { status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT', message: `transaction ${txnId} is a ${txn.kind}, not a ${op}` };
     }

@@ -69,9 +69,14 @@ const hisCodes: Partial<Record<HisError['code'], RpcErrorCode>> = {
   INVALID_REQUEST: 'BAD_REQUEST',
 };
 
-/** A definite HIS refusal as a stable RPC code; an unknown-kind error must never come through here. */
+/**
+ * A definite HIS refusal as a stable RPC code; an unknown-kind error must never come through here.
+ * An amount mismatch carries what the HIS expects (`data.expectedFen`), so a kiosk that sent none
+ * (a card fee it did not know of) can ask the patient for exactly that.
+ */
 export function hisRefusal(e: HisError): OpOutcome {
-  return failed(hisCodes[e.code] ?? 'HIS_REJECTED', e.message);
+  const expectedFen = e.code === 'AMOUNT_MISMATCH' && typeof e.detail.expectedFen === 'number' ? e.detail.expectedFen : undefined;
+  return failed(hisCodes[e.code] ?? 'HIS_REJECTED', e.message, expectedFen !== undefined ? { expectedFen } : undefined);
 }
 
 /** Reads and preparations: nothing is paid, so an unknown outcome is just "try again". */
