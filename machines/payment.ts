@@ -74,6 +74,8 @@ export const paymentMachine = setup({
     // One working method needs no question; otherwise the patient picks (the screen says why one is missing).
     choosing: {
       always: [
+        // Insurance pays it all: nothing to collect, central settles with the platform at once.
+        { guard: ({ context }) => context.insuranceCovers === true && context.amountFen === 0, target: 'settling' },
         { guard: ({ context }) => context.methods.length === 0, target: 'notChosen', actions: assign({ problem: 'no payment method is working' }) },
         { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'cash', target: 'payingCash' },
         { guard: ({ context }) => context.methods.length === 1 && context.methods[0] === 'qr', target: 'payingQr' },
@@ -185,6 +187,8 @@ export const paymentMachine = setup({
             target: 'printing',
             actions: assign(({ event }) => (event.output.outcome === 'settled' ? { hisReceiptNo: event.output.hisReceiptNo, result: event.output.result } : {})),
           },
+          // An insurance-only settlement refused: nothing was taken, the bills stay unpaid.
+          { guard: ({ event }) => event.output.outcome === 'notApplied', target: 'notPaid', actions: assign({ problem: ({ event }) => reasonOf(event.output) }) },
           // Central already gave a QR payment back through its channel: only the slip is left to print.
           { guard: ({ event, context }) => event.output.outcome === 'refunded' && context.qr !== undefined, target: 'refundSlip', actions: assign({ problem: ({ event }) => reasonOf(event.output) }) },
           // Not applied: a card sale is voided on the module; cash can only be owed back on a voucher.
@@ -234,10 +238,11 @@ export const paymentMachine = setup({
   output: ({ context }) => ({ end: context.end ?? 'notPaid', txnId: context.txnId, hisReceiptNo: context.hisReceiptNo, result: context.result, retry: context.retry }),
 });
 
-/** What was paid, for central: the card sale, the notes or the QR payment. */
+/** What was paid, for central: the card sale, the notes, the QR payment, or insurance alone. */
 function collectedOf(context: PaymentContext): Collected {
   if (context.cash) return { method: 'cash', cash: context.cash };
   if (context.qr) return { method: 'qr', qr: context.qr };
+  if (!context.sale) return { method: 'insurance' };
   return { method: 'card', sale: context.sale! };
 }
 

@@ -1,4 +1,4 @@
-import type { Bill, CardPayment, MoneyOp, PreSettleResult } from '../contract/rpc.ts';
+import type { Bill, CardPayment, InsuranceCredential, MoneyOp, PreSettleResult } from '../contract/rpc.ts';
 
 /** What a screen state declares (DESIGN.md §4): the screen to draw and the voice prompt to play. */
 export interface ScreenMeta {
@@ -34,8 +34,11 @@ export interface QrPaid {
 /** How a QR collection ended: `pending` means central itself could not tell yet (its saga goes on). */
 export type QrOutcome = { state: 'paid'; qr: QrPaid } | { state: 'failed'; reason: string } | { state: 'pending'; reason: string };
 
-/** Money the patient handed over, by the method they chose. */
-export type Collected = { method: 'card'; sale: CardSale } | { method: 'cash'; cash: CashResult } | { method: 'qr'; qr: QrPaid };
+/**
+ * Money the patient handed over, by the method they chose; `insurance`: medical insurance pays it
+ * all (fund and personal account), so nothing was handed over at the kiosk.
+ */
+export type Collected = { method: 'card'; sale: CardSale } | { method: 'cash'; cash: CashResult } | { method: 'qr'; qr: QrPaid } | { method: 'insurance' };
 
 /** The ways a bill-payment flow can take money at this kiosk (insurance comes later). */
 export type PayMethod = 'card' | 'qr' | 'cash';
@@ -51,6 +54,8 @@ export type SettleOutcome =
   | { outcome: 'voucher'; reason: string }
   /** Central already refunded it through the channel it came from (QR). */
   | { outcome: 'refunded'; reason: string }
+  /** Nothing was collected and nothing applied (an insurance-only settlement refused): the patient owes as before. */
+  | { outcome: 'notApplied'; reason: string }
   | { outcome: 'pending'; reason: string };
 
 /**
@@ -76,6 +81,8 @@ export interface PaymentInput {
   cashChange: boolean;
   /** Bills whose items go on the receipt (the journal keeps only bill numbers and amounts). */
   receiptBills?: Bill[];
+  /** Medical insurance pays everything (`amountFen` is 0): settle at once, collect nothing. */
+  insuranceCovers?: boolean;
 }
 
 /**
@@ -100,6 +107,12 @@ export interface BillPaymentInput {
   methods: PayMethod[];
   /** Whether an overpaying note is taken against a change voucher, so the cash screen can say. */
   cashChange: boolean;
+  /**
+   * Medical insurance for this visit: offered when the hospital settles with the national platform
+   * here; `credential` when the patient identified with something the platform reads (their ID card,
+   * their e-voucher), else the flow asks for the e-voucher.
+   */
+  insurance?: { credential?: InsuranceCredential };
 }
 
 export interface Timeouts {

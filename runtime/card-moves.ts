@@ -1,3 +1,4 @@
+import { maskCardNo } from '../contract/mask.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { JournalEntry } from './journal/journal.ts';
 
@@ -16,20 +17,40 @@ export class CardMoves {
     this.record({ type: 'card.inserted' });
   }
 
-  taken(): void {
-    this.record({ type: 'card.taken' });
+  /** `txnId`: a new card, moved for the transaction that issues it (staff find its owner by it). */
+  taken(txnId?: string): void {
+    this.record({ type: 'card.taken', txnId });
   }
 
-  async eject(): Promise<void> {
-    this.record({ type: 'card.eject.intent' });
+  async eject(txnId?: string): Promise<void> {
+    this.record({ type: 'card.eject.intent', txnId });
     await this.card.eject();
-    this.record({ type: 'card.ejected' });
+    this.record({ type: 'card.ejected', txnId });
   }
 
-  async capture(): Promise<void> {
-    this.record({ type: 'card.capture.intent' });
+  async capture(txnId?: string): Promise<void> {
+    this.record({ type: 'card.capture.intent', txnId });
     await this.card.capture();
-    this.record({ type: 'card.captured' });
+    this.record({ type: 'card.captured', txnId });
+  }
+
+  /**
+   * A new card from the stacker to the reader, for the transaction that issues it, and the number
+   * on it read there (journaled masked). A card that cannot be read stays at the reader for the
+   * caller to capture.
+   */
+  async dispense(txnId: string): Promise<string> {
+    this.record({ type: 'card.dispense.intent', txnId });
+    await this.card.dispense();
+    let cardNo: string;
+    try {
+      cardNo = await this.card.readCardNumber();
+    } catch (e) {
+      this.record({ type: 'card.dispensed', txnId, data: { cardNo: null } });
+      throw e;
+    }
+    this.record({ type: 'card.dispensed', txnId, data: { cardNo: maskCardNo(cardNo) } });
+    return cardNo;
   }
 
   /**

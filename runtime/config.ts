@@ -45,7 +45,16 @@ export const kioskConfigSchema = z
         // The rest are optional: a kiosk without a bill acceptor simply offers no cash.
         idcard: serialDevice(115200).optional(),
         cash: serialDevice(9600).extend({ model: z.literal('ITL-SSP').default('ITL-SSP') }).strict().optional(),
-        scanner: serialDevice(9600).optional(),
+        scanner: serialDevice(9600)
+          .extend({
+            /**
+             * How this province's insurance e-voucher tokens look (drivers/scanner/codec.ts
+             * InsuranceRule): a prefix and a shortest length narrow the guess.
+             */
+            insurance: z.object({ prefixes: z.array(z.string().min(1)).min(1).optional(), minLength: z.number().int().min(8).max(512).optional() }).strict().optional(),
+          })
+          .strict()
+          .optional(),
         report: z.object({ printer: z.string().regex(/^ipps?:\/\/\S+$/, 'must be an IPP URI such as ipp://HOST:631/printers/NAME') }).strict().optional(),
       })
       .strict(),
@@ -99,7 +108,10 @@ export const kioskConfigSchema = z
       .strict()
       .default({ columns: 66, rows: 19 }),
     /** Only `zizhu demo` sets this: Unix sockets of the simulators, for the patient keys. */
-    demo: z.object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), cash: z.string().optional(), scanner: z.string().optional(), patientCardNo: z.string() }).strict().optional(),
+    demo: z
+      .object({ card: z.string(), pos: z.string(), printer: z.string(), idcard: z.string().optional(), cash: z.string().optional(), scanner: z.string().optional(), patientCardNo: z.string(), patientInsuranceCode: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -68,7 +68,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   const cash = cashConfig && (await open('cash', () => BillAcceptor.open(cashConfig.port, { baudRate: cashConfig.baudRate })));
   if (cash) await open('cash', () => cash.connect());
   const scannerConfig = config.devices.scanner;
-  const scanner = scannerConfig && (await open('scanner', () => QrScanner.open(scannerConfig.port, { baudRate: scannerConfig.baudRate })));
+  const scanner = scannerConfig && (await open('scanner', () => QrScanner.open(scannerConfig.port, { baudRate: scannerConfig.baudRate, insurance: scannerConfig.insurance })));
   const report = config.devices.report && new ReportPrinter(config.devices.report.printer);
 
   const link = new Link(config.kioskId, config.broker.url, logFn, tls);
@@ -109,7 +109,7 @@ export async function runKiosk(config: KioskConfig): Promise<() => Promise<void>
   const qrSteps = scanner && config.payment.methods.includes('qr') ? new QrSteps({ config, journal, link, scanner, steps, afterRecord, log: logFn }) : undefined;
   const reportSteps = report && new ReportSteps({ config, journal, link, printer: report, afterRecord, log: logFn });
   const maintenance = new MaintenanceSteps({ config, journal, health, fleet, steps, afterRecord });
-  const session = new SessionHost({ config, link, card, idCard, cardMoves, steps, refunds, cash: cashSteps, qr: qrSteps, reports: reportSteps, fleet, maintenance, log: logFn }, (view) => terminal.draw(view));
+  const session = new SessionHost({ config, link, card, idCard, scanner, cardMoves, steps, refunds, cash: cashSteps, qr: qrSteps, reports: reportSteps, fleet, maintenance, log: logFn, journal }, (view) => terminal.draw(view));
 
   let stopping = false;
   const stop = async () => {
@@ -162,6 +162,10 @@ function playPatient(demo: NonNullable<KioskConfig['demo']>, key: string): void 
     ...(demo.cash ? { F8: [demo.cash, 'insert 10000'] as [string, string] } : {}),
     // A WeChat code the channel simulator pays at once (docs/qr-channels.md, payers).
     ...(demo.scanner ? { F9: [demo.scanner, 'scan 135555555555555555'] as [string, string] } : {}),
+    // The fixture patient's medical-insurance e-voucher.
+    ...(demo.scanner && demo.patientInsuranceCode ? { F10: [demo.scanner, `scan ${demo.patientInsuranceCode}`] as [string, string] } : {}),
+    // The ID card of a person the hospital has never seen: card issue (建档发卡).
+    ...(demo.idcard ? { F11: [demo.idcard, 'place no-record'] as [string, string] } : {}),
   };
   const command = commands[key];
   if (!command) return;

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { OpName, PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
+import type { InsuranceCredential, OpName, PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
 import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
@@ -57,14 +57,47 @@ export class PaymentSteps {
     return txnId;
   }
 
-  /** What central will be asked once the money is in, and how much: journaled so recovery can ask the same. */
-  plan(txnId: string, plan: SettlePlan, amountFen: number): void {
-    this.record({ type: 'settle.planned', txnId, data: { op: plan.op, args: plan.args, amountFen } });
+  /**
+   * What central will be asked once the money is in, and how much: journaled so recovery can ask
+   * the same. `release` undoes the preparation (a slot lock) when nothing is paid after all: it is
+   * sent whenever the transaction closes with nothing collected, at once or at boot.
+   */
+  plan(txnId: string, plan: SettlePlan, amountFen: number, release?: { op: OpName; args: Record<string, unknown> }): void {
+    this.record({ type: 'settle.planned', txnId, data: { op: plan.op, args: plan.args, amountFen, ...(release ? { release } : {}) } });
   }
 
   /** Closes a transaction whose preparation failed at central: nothing was collected. */
   notPrepared(txnId: string, reason: string): void {
     this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason } });
+  }
+
+  /** Nothing was collected: the transaction closes, and a held preparation is given back. */
+  private abandoned(txnId: string, reason: string): Promise<void> {
+    this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason } });
+    return this.releasePreparation(txnId);
+  }
+
+  /** As `abandoned`, for a step that answers at once: the release goes out while the patient reads why. */
+  private abandonedNow(txnId: string, reason: string): void {
+    this.abandoned(txnId, reason).catch((e: unknown) => this.d.log('release of the preparation failed', { txnId, error: (e as Error).message }));
+  }
+
+  /**
+   * The planned release, once (central accepts it on a transaction the kiosk abandoned); a flow
+   * whose payment was refunded releases it too. Not insisted on: a lock nobody releases runs out
+   * at the HIS by itself.
+   */
+  async releasePreparation(txnId: string): Promise<void> {
+    const events = this.d.journal.eventsOf(txnId);
+    const release = events.filter((e) => e.type === 'settle.planned').at(-1)?.data.release as { op: OpName; args: Record<string, unknown> } | undefined;
+    if (!release || events.some((e) => e.type === 'preparation.released')) return;
+    try {
+      const r = await this.d.link.rpc({ op: release.op, txnId, args: release.args, timeoutMs: this.d.config.timeouts.rpcMs });
+      this.record({ type: 'preparation.released', txnId, data: { op: release.op, released: r.status === 'OK', ...(r.code ? { code: r.code } : {}) } });
+    } catch (e) {
+      if (!(e instanceof RpcNoAnswer)) throw e;
+      this.d.log('no answer to the release; it runs out at the HIS', { txnId, op: release.op });
+    }
   }
 
   /**
@@ -86,11 +119,17 @@ export class PaymentSteps {
     return response.data;
   }
 
-  async preSettle(input: { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number }): Promise<{ txnId: string; preSettle: PreSettleResult }> {
+  /**
+   * Opens the bill transaction and pre-settles it; with an insurance credential central splits the
+   * bill with the national platform first. The credential (an ID number, an e-voucher token) goes
+   * to central in the request only; the journal keeps the split.
+   */
+  async preSettle(input: { patientId: string; nameMasked: string; bills: Bill[]; totalFen: number; insurance?: InsuranceCredential }): Promise<{ txnId: string; preSettle: PreSettleResult }> {
     const bills: ReceiptBill[] = input.bills.map((b) => ({ billNo: b.billNo, department: b.department, amountFen: b.amountFen }));
     const txnId = this.open({ open: 'bill.pay', nameMasked: input.nameMasked, bills, totalFen: input.totalFen });
-    const p = await this.prepare<PreSettleResult>(txnId, 'bill.preSettle', { patientId: input.patientId, billNos: input.bills.map((b) => b.billNo) });
-    this.record({ type: 'bill.presettled', txnId, data: { preSettleId: p.preSettleId, selfFen: p.selfFen, totalFen: p.totalFen } });
+    const args = { patientId: input.patientId, billNos: input.bills.map((b) => b.billNo), ...(input.insurance ? { insurance: input.insurance } : {}) };
+    const p = await this.prepare<PreSettleResult>(txnId, 'bill.preSettle', args);
+    this.record({ type: 'bill.presettled', txnId, data: { preSettleId: p.preSettleId, selfFen: p.selfFen, totalFen: p.totalFen, fundFen: p.fundFen, acctFen: p.acctFen, insured: input.insurance !== undefined } });
     this.plan(txnId, { op: 'bill.pay', args: { preSettleId: p.preSettleId } }, p.selfFen);
     return { txnId, preSettle: p };
   }
@@ -120,7 +159,7 @@ export class PaymentSteps {
   /** Recovery: nothing was collected. Central records it ABANDONED if it never saw it. */
   async resolveNothingCollected(txnId: string): Promise<void> {
     await this.insist<TxnQueryResult>('txn.query', { txnId });
-    this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: 'kiosk stopped before payment' } });
+    await this.abandoned(txnId, 'kiosk stopped before payment');
   }
 
   /** What the module last did for this order, or null when it has no such record. */
@@ -141,7 +180,7 @@ export class PaymentSteps {
       ? { approved: result.approved, respCode: result.respCode, respInfo: result.respInfo, amountFen: result.amountFen, rrn: result.rrn, trace: result.trace, batch: result.batch, authCode: result.authCode, panMasked: result.panMasked, tid: result.tid, mid: result.mid, settleDate: result.settleDate }
       : { approved: false, respCode: 'NS', respInfo: '支付模块无此交易', amountFen, rrn: '', trace: '', batch: '', authCode: '', panMasked: '', tid: '', mid: '', settleDate: '' };
     this.record({ type: 'card.sale.result', txnId, data: { ...sale }, ...(sale.approved ? { money: { collected: sale.amountFen } } : {}) });
-    if (!sale.approved) this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: `declined ${sale.respCode}` } });
+    if (!sale.approved) this.abandonedNow(txnId, `declined ${sale.respCode}`);
     return sale;
   }
 
@@ -220,6 +259,12 @@ export class PaymentSteps {
   }
 
   private refused(txnId: string, code: string, collected: Collected): SettleOutcome {
+    if (collected.method === 'insurance') {
+      // Nothing was handed over; central cancels the platform's settlement itself (2208/2601).
+      this.record({ type: 'his.settle.result', txnId, data: { settled: false, code } });
+      this.abandonedNow(txnId, code);
+      return { outcome: 'notApplied', reason: code };
+    }
     const compensate = collected.method === 'cash' ? 'voucher' : 'reverse';
     this.record({ type: 'his.settle.result', txnId, data: { settled: false, code, compensate } });
     return { outcome: compensate, reason: code };
@@ -299,7 +344,7 @@ export class PaymentSteps {
     if (refused || (r && (r.state === 'failed' || r.state === 'reversed' || r.state === 'none'))) {
       const reason = r?.reason ?? answer?.message ?? answer?.code ?? 'failed';
       this.record({ type: 'qr.pay.result', txnId, data: { state: r?.state ?? 'refused', reason } });
-      this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: `QR ${r?.state ?? 'refused'}` } });
+      await this.abandoned(txnId, `QR ${r?.state ?? 'refused'}`);
       return { state: 'failed', reason };
     }
     const reason = r?.reason ?? answer?.message ?? 'no final answer from central';
@@ -371,6 +416,7 @@ export function paymentOf(collected: Collected): { method: Collected['method']; 
     return { method: 'card', amountFen: sale.amountFen, rrn: sale.rrn, trace: sale.trace, batch: sale.batch, authCode: sale.authCode, panMasked: sale.panMasked, tid: sale.tid, mid: sale.mid, settleDate: sale.settleDate };
   }
   if (collected.method === 'qr') return { method: 'qr', amountFen: collected.qr.amountFen, channel: collected.qr.channel, channelTradeNo: collected.qr.channelTradeNo };
+  if (collected.method === 'insurance') return { method: 'insurance', amountFen: 0 };
   const { cash } = collected;
   return { method: 'cash', amountFen: cash.insertedFen - cash.changeFen, insertedFen: cash.insertedFen, notes: cash.notes, changeFen: cash.changeFen };
 }
@@ -378,6 +424,7 @@ export function paymentOf(collected: Collected): { method: Collected['method']; 
 /** All the money the patient handed over, which is what a PENDING slip must account for. */
 function collectedFen(collected: Collected): number {
   if (collected.method === 'card') return collected.sale.amountFen;
+  if (collected.method === 'insurance') return 0;
   return collected.method === 'qr' ? collected.qr.amountFen : collected.cash.insertedFen;
 }
 

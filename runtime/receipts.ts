@@ -1,5 +1,5 @@
 import { formatYuan } from '../contract/money.ts';
-import type { OpName, RegisterResult } from '../contract/rpc.ts';
+import type { OpName, PayResult, RegisterResult } from '../contract/rpc.ts';
 import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
 import type { CashboxCount } from '../machines/maintenance.ts';
 import type { CardSale } from '../machines/types.ts';
@@ -73,8 +73,39 @@ export function settledNotes(op: OpName, result: unknown): string[] {
 }
 
 const noteWriters: Partial<Record<OpName, (result: unknown) => string[]>> = {
+  // 建档发卡 with a card fee (CreatePatientResult): the new patient number, and the card's last 4 digits only.
+  'patient.create': (r) => {
+    const c = r as Partial<import('../contract/rpc.ts').CreatePatientResult>;
+    return c.patientId && c.cardNo ? [`病人ID: ${c.patientId}`, `就诊卡号: 尾号 ${c.cardNo.slice(-4)}`] : [];
+  },
+  // The balance after this top-up (RechargeResult), as the HIS holds it.
+  'account.recharge': (r) => {
+    const balanceFen = (r as Partial<import('../contract/rpc.ts').RechargeResult>).balanceFen;
+    return typeof balanceFen === 'number' ? [`充值后余额(元): ${formatYuan(balanceFen)}`] : [];
+  },
   'register.confirm': (r) => appointmentNotes((r as RegisterResult).appointment),
+  // The checked-in appointment (CheckInResult): the queue number is what the patient came for.
+  'appointment.checkin': (r) => appointmentNotes((r as { appointment: RegisterResult['appointment'] }).appointment),
+  'bill.pay': (r) => insuranceNotes((r as PayResult).insurance),
+  // The deposits after this one, and the balance left after the costs so far.
+  'inpatient.deposit': (r) => {
+    const d = r as import('../contract/rpc.ts').DepositResult;
+    return [`预交金合计(元): ${formatYuan(d.depositFen)}`, `预交金余额(元): ${formatYuan(d.balanceFen)}`];
+  },
+  // A discharge with something due: the settled split and the electronic invoice (a result rebuilt from a receipt number alone has neither).
+  'discharge.settle': (r) => {
+    const d = r as Partial<import('../contract/rpc.ts').DischargeSettleResult>;
+    if (d.invoiceNo === undefined || d.totalFen === undefined) return [];
+    const fen = (v: number | undefined) => formatYuan(v ?? 0);
+    return [`住院号: ${d.admissionNo}`, `医疗费用合计(元): ${fen(d.totalFen)}`, `医保统筹支付(元): ${fen(d.fundFen)}`, `个人账户支付(元): ${fen(d.acctFen)}`, `个人自付(元): ${fen(d.selfFen)}`, `预交金合计(元): ${fen(d.depositFen)}`, `出院补缴(元): ${fen(d.paidFen)}`, `电子票据号: ${d.invoiceNo}`];
+  },
 };
+
+/** The settled split (it may differ slightly from the pre-settle's: the settled figure wins). */
+function insuranceNotes(split: PayResult['insurance']): string[] {
+  if (!split) return [];
+  return [`医保统筹支付(元): ${formatYuan(split.fundFen)}`, `个人账户支付(元): ${formatYuan(split.acctFen)}`, `个人自付(元): ${formatYuan(split.selfFen)}`, `医保结算号: ${split.setlId}`];
+}
 
 function appointmentNotes(a: RegisterResult['appointment']): string[] {
   return [`${a.deptName} ${a.doctorName} ${a.doctorTitle}`, `就诊序号: ${a.seeNo}`, `就诊时间: ${a.date} ${a.visitTime}`, `就诊地点: ${a.location}`];

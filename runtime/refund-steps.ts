@@ -7,7 +7,7 @@ import type { KioskConfig } from './config.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
 import { RpcNoAnswer, type Link } from './link.ts';
 import type { PaymentSteps } from './payment-steps.ts';
-import { refundSlip } from './receipts.ts';
+import { paidReceipt, refundSlip, settledNotes } from './receipts.ts';
 
 export interface RefundDeps {
   config: KioskConfig;
@@ -32,8 +32,11 @@ export interface GivenBack {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Ops whose refunds the kiosk gives back: recovery at boot resumes their transactions here. */
-export const refundingOps: readonly OpName[] = ['appointment.cancel', 'account.refund', 'discharge.settle'];
+/**
+ * Trades that collect nothing at the kiosk: recovery at boot resumes their transactions here. All
+ * but a check-in may give money back; a check-in paid at booking only has a queue slip to print.
+ */
+export const refundingOps: readonly OpName[] = ['appointment.cancel', 'account.refund', 'discharge.settle', 'appointment.checkin'];
 
 /**
  * Trades that collect nothing at the kiosk but may give money back (a cancelled appointment, a
@@ -123,38 +126,45 @@ export class RefundSteps {
     const events = this.d.journal.eventsOf(txnId);
     const done = events.find((e) => e.type === 'card.refund.result' && e.data.orderId === orderId);
     if (done) return done.data.approved === true;
+    // Journaled before the kiosk stopped: the module's last record says whether it went out. Another
+    // order's record there means it never reached the module (nothing else runs on the module
+    // between a stop and recovery), so it is sent now; a module that cannot be asked is not sent it.
+    const journaled = events.some((e) => e.type === 'card.refund.intent' && e.data.orderId === orderId);
+    const known = journaled ? await this.moduleLast() : undefined;
     let result: CardPaymentResult | null = null;
-    if (events.some((e) => e.type === 'card.refund.intent' && e.data.orderId === orderId)) result = await this.lastModuleRecord(orderId);
-    else {
-      this.record({ type: 'card.refund.intent', txnId, data: { orderId, ofTxnId: r.ofTxnId, action: r.action, amountFen: r.amountFen, trace: r.trace } });
-      try {
-        result =
-          r.action === 'void'
-            ? await this.d.pos.void({ trace: r.trace, rrn: r.rrn, amountFen: r.amountFen, orderId })
-            : await this.d.pos.refund({ rrn: r.rrn, settleDate: r.settleDate, amountFen: r.amountFen, orderId });
-      } catch (e) {
-        if (!isDeviceError(e)) throw e;
-        this.d.log('payment module refund outcome unknown; asking it', { txnId, code: e.code });
-        result = await this.lastModuleRecord(orderId);
-      }
-    }
+    if (known?.last?.orderId === orderId) result = known.last;
+    else if (!journaled || known !== undefined) result = await this.sendCardRefund(txnId, orderId, r);
     const approved = result?.approved === true;
     // The fact central closes the refund on (contract/facts.ts `card.refund.result`).
     this.record({ type: 'card.refund.result', txnId, data: { orderId, ofTxnId: r.ofTxnId, approved, amountFen: r.amountFen, respCode: result?.respCode ?? 'NS', rrn: result?.rrn ?? '', trace: result?.trace ?? '' } });
     return approved;
   }
 
-  private async lastModuleRecord(orderId: string): Promise<CardPaymentResult | null> {
+  private async sendCardRefund(txnId: string, orderId: string, r: Extract<RefundInstruction, { method: 'card' }>): Promise<CardPaymentResult | null> {
+    this.record({ type: 'card.refund.intent', txnId, data: { orderId, ofTxnId: r.ofTxnId, action: r.action, amountFen: r.amountFen, trace: r.trace } });
+    try {
+      return r.action === 'void'
+        ? await this.d.pos.void({ trace: r.trace, rrn: r.rrn, amountFen: r.amountFen, orderId })
+        : await this.d.pos.refund({ rrn: r.rrn, settleDate: r.settleDate, amountFen: r.amountFen, orderId });
+    } catch (e) {
+      if (!isDeviceError(e)) throw e;
+      this.d.log('payment module refund outcome unknown; asking it', { txnId, code: e.code });
+      const known = await this.moduleLast();
+      return known?.last?.orderId === orderId ? known.last : null;
+    }
+  }
+
+  /** The module's last transaction (null: it has none), or undefined when it cannot be asked. */
+  private async moduleLast(): Promise<{ last: CardPaymentResult | null } | undefined> {
     for (let tries = 0; tries < 5; tries++) {
       try {
-        const last = await this.d.pos.queryLast();
-        return last && last.orderId === orderId ? last : null;
+        return { last: await this.d.pos.queryLast() };
       } catch (e) {
         if (!isDeviceError(e)) throw e;
         await sleep(2000);
       }
     }
-    return null;
+    return undefined;
   }
 
   /**
@@ -170,8 +180,26 @@ export class RefundSteps {
       this.record({ type: 'txn.closed', txnId, close: 'ABANDONED', data: { state: 'ABANDONED', reason: 'kiosk stopped before asking central' } });
       return;
     }
-    const outcome = await this.trade<{ refunds?: RefundInstruction[] }>(txnId, intent.op as OpName, intent.args as Record<string, unknown>);
-    if (outcome.state === 'done') await this.giveBack(txnId, outcome.data.refunds ?? [], { title: String(opened.title ?? '退费凭条'), nameMasked: String(opened.nameMasked ?? '') });
+    const op = intent.op as OpName;
+    const outcome = await this.trade<{ refunds?: RefundInstruction[] }>(txnId, op, intent.args as Record<string, unknown>);
+    if (outcome.state !== 'done') return;
+    const refunds = outcome.data.refunds ?? [];
+    if (refunds.length === 0 && settledNotes(op, outcome.data).length > 0) await this.tradeSlip(txnId, op, outcome.data);
+    else await this.giveBack(txnId, refunds, { title: String(opened.title ?? '退费凭条'), nameMasked: String(opened.nameMasked ?? '') });
+  }
+
+  /**
+   * Closes a trade that gave nothing back but has news for the patient (a prepaid check-in's
+   * queue number, room and time): the receipt of the transaction with what the op says, then
+   * SETTLED. Without this, such a trade could only end on a "nothing refunded" slip.
+   */
+  async tradeSlip(txnId: string, op: OpName, result: unknown): Promise<boolean> {
+    const { hisReceiptNo } = result as { hisReceiptNo?: unknown };
+    const facts = { ...this.d.steps.facts(txnId), notes: settledNotes(op, result), ...(typeof hisReceiptNo === 'string' ? { hisReceiptNo } : {}) };
+    const printed = await this.d.steps.print(paidReceipt(facts));
+    this.record({ type: 'trade.slip.printed', txnId, data: { op, printed } });
+    if (this.d.journal.txn(txnId)?.state === 'OPEN') this.record({ type: 'txn.closed', txnId, close: 'SETTLED', data: { state: 'SETTLED' } });
+    return printed;
   }
 
   private slipDocument(txnId: string, slip: { title: string; nameMasked: string }, given: GivenBack[]): ReceiptDocument {

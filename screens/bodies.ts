@@ -105,16 +105,40 @@ const builders: Record<ScreenId, Builder> = {
     lines: [...lines(area.language, area.width, strings['service.problem'].title), ...reason(view, area), blank, ...lines(area.language, area.width, strings['service.problem'].hint)],
     buttons: [ok(area.language), exit(area.language)],
   }),
-  'bills.confirm': (view, { language, width }) => ({
-    lines: [
-      ...lines(language, width, strings['bills.confirm'].title),
-      blank,
-      center(say(common.amountDue, language, { amount: yuan(totalOf(view), language) })),
-      blank,
-      ...lines(language, width, strings['bills.confirm'].hint),
-    ],
-    buttons: [{ key: '1', label: say(strings['bills.confirm'].confirm, language), event: { type: 'confirm' } }, cancel(language)],
+  'bills.confirm': (view, { language, width }) => {
+    const s = strings['bills.confirm'];
+    return {
+      lines: [
+        ...lines(language, width, s.title),
+        blank,
+        center(say(common.amountDue, language, { amount: yuan(totalOf(view), language) })),
+        blank,
+        ...lines(language, width, view.insuranceOffered ? s.insuranceHint : s.hint),
+      ],
+      buttons: view.insuranceOffered
+        ? [{ key: '1', label: say(s.selfPay, language), event: { type: 'confirm' } }, { key: '2', label: say(s.insurance, language), event: { type: 'insurance' } }, cancel(language)]
+        : [{ key: '1', label: say(s.confirm, language), event: { type: 'confirm' } }, cancel(language)],
+    };
+  },
+  'insurance.scan': (_view, { language, width }) => ({
+    lines: lines(language, width, strings['insurance.scan'].title, strings['insurance.scan'].hint),
+    buttons: [{ key: '0', label: say(common.back, language), event: { type: 'cancel' } }],
   }),
+  'bills.split': (view, { language }) => {
+    const s = strings['bills.split'];
+    const amount = (fen: number | undefined) => ({ amount: yuan(fen ?? 0, language) });
+    return {
+      lines: [
+        center(say(s.title, language)),
+        blank,
+        center(say(s.total, language, amount(totalOf(view)))),
+        center(say(s.fund, language, amount(view.fundFen))),
+        center(say(s.acct, language, amount(view.acctFen))),
+        center(say(s.self, language, amount(view.selfFen))),
+      ],
+      buttons: [{ key: '1', label: say(s.pay, language), event: { type: 'confirm' } }, cancel(language)],
+    };
+  },
   'wait.central': message(strings['wait.central'].title),
   'pay.method': (view, { language, width }) => {
     const s = strings['pay.method'];

@@ -75,13 +75,14 @@ export const cancel = (language: Language): ButtonSpec => ({ key: '0', label: sa
 export function pagedChoices<T>(
   items: readonly T[],
   page: number,
+  /** Six choices need three columns at the minimum grid (two rows of boxes); two columns hold four. */
   o: { label: (item: T) => string; language: Language; columns?: 2 | 3; event?: (item: T, index: number) => ScreenEvent },
 ): { choices: NonNullable<Body['choices']>; pageButtons: ButtonSpec[]; pageLine: BodyLine[] } {
   const { language } = o;
   const eventOf = o.event ?? ((_item: T, index: number): ScreenEvent => ({ type: 'select', index }));
   const { first, pages, current } = pageOf(items.length, page);
   const shown = items.slice(first, first + PER_PAGE);
-  const choices = { columns: o.columns ?? 2, items: shown.map((item, i): ButtonSpec => ({ key: String(i + 1), label: o.label(item), event: eventOf(item, first + i) })) };
+  const choices = { columns: o.columns ?? 3, items: shown.map((item, i): ButtonSpec => ({ key: String(i + 1), label: o.label(item), event: eventOf(item, first + i) })) };
   if (pages <= 1) return { choices, pageButtons: [], pageLine: [] };
   return {
     choices,

@@ -1,4 +1,4 @@
-import { screenBody, type Body, type ButtonSpec } from './bodies.ts';
+import { screenBody, type Body } from './bodies.ts';
 import { common, say, type Language } from './strings.ts';
 import type { ScreenEvent, ScreenView } from './view.ts';
 import { displayWidth, padEnd, sanitize, truncate } from './width.ts';
@@ -86,7 +86,7 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
   const choices = body.choices ? placeChoices(body.choices, bodyTop + 1 + bodyHeight - choiceHeight + 1, width) : [];
   for (const row of new Set(choices.map((c) => c.row))) drawButtons(choices.filter((c) => c.row === row), row, put);
 
-  const buttons = [...choices, ...placeButtons(withLanguage(view, body.buttons, language), buttonTop, columns)];
+  const buttons = [...choices, ...placeButtons(withLanguage(view, body, language), buttonTop, columns)];
   drawButtons(buttons.slice(choices.length), buttonTop, put);
   // Key-only bindings have no cells, so a tap never lands on them.
   const keys = (body.keys ?? []).map((k): TouchButton => ({ ...k, row: -1, col: -1, width: 0, height: 0 }));
@@ -117,9 +117,11 @@ function footer(view: ScreenView, columns: number, language: Language): string {
 }
 
 /** Boot-time recovery has no patient at the kiosk, so nothing to switch. */
-function withLanguage(view: ScreenView, buttons: ButtonSpec[], language: Language): Unplaced[] {
-  // Staff screens keep every digit for the PIN and the menu.
-  if (view.screen === 'recovering' || view.screen.startsWith('staff.')) return buttons;
+function withLanguage(view: ScreenView, body: Body, language: Language): Unplaced[] {
+  // Staff screens keep every digit for the PIN and the menu; so does a keypad that types digits
+  // (a phone number, an amount), whose language was chosen on the screens before it.
+  const buttons = body.buttons;
+  if (view.screen === 'recovering' || view.screen.startsWith('staff.') || (body.keys ?? []).some((k) => k.key === '9')) return buttons;
   return [...buttons, { key: '9', label: say(common.language, language), event: { type: 'language' } }];
 }
 

@@ -27,8 +27,9 @@ export const common = {
   reason: { zh: '原因: {text}', en: 'Reason: {text}' },
   goCounter: { zh: '如需帮助, 请到人工窗口', en: 'For help, please go to a staffed counter' },
   demo: {
-    zh: '演示: F2插卡 F3批准 F4拒绝 F5取卡 F6/F7身份证 F8投100元 F9扫码',
-    en: 'Demo: F2 card F3 ok F4 no F5 take F6/F7 ID F8 100 yuan F9 QR',
+    // 76 columns: a demo terminal of 80 shows it whole; the 66-column minimum cuts the last keys.
+    zh: '演示 F2插卡 F3准 F4拒 F5取卡 F6/7身份证 F8投币 F9付款码 F10医保码 F11新患者',
+    en: 'Demo F2 card F3 ok F4 no F5 take F6/7 ID F8 note F9 QR F10 insured F11 new',
   },
   tooSmall: { zh: '终端窗口太小 / terminal too small ({columns}x{rows})', en: 'terminal too small ({columns}x{rows})' },
   pleaseWait: { zh: '请稍候', en: 'Please wait' },
@@ -112,6 +113,21 @@ export const strings = {
     title: { zh: '请确认缴费', en: 'Please confirm the payment' },
     hint: { zh: '按 1 确认缴费, 按 0 取消', en: 'Press 1 to pay, 0 to cancel' },
     confirm: { zh: '确认缴费', en: 'Pay now' },
+    selfPay: { zh: '自费缴费', en: 'Pay myself' },
+    insurance: { zh: '医保结算', en: 'Use insurance' },
+    insuranceHint: { zh: '按 1 自费缴费, 按 2 医保结算, 按 0 取消', en: 'Press 1 to pay yourself, 2 to use medical insurance, 0 to cancel' },
+  },
+  'insurance.scan': {
+    title: { zh: '请出示医保电子凭证', en: 'Show your medical insurance e-voucher' },
+    hint: { zh: '打开微信或支付宝中的医保码, 对准扫码口', en: 'Open the insurance code in WeChat or Alipay and hold it to the scanner' },
+  },
+  'bills.split': {
+    title: { zh: '医保预结算结果', en: 'What insurance pays' },
+    total: { zh: '费用总额: {amount}', en: 'Total: {amount}' },
+    fund: { zh: '医保统筹支付: {amount}', en: 'Insurance fund pays: {amount}' },
+    acct: { zh: '个人账户支付: {amount}', en: 'Personal account pays: {amount}' },
+    self: { zh: '个人自付: {amount}', en: 'You pay: {amount}' },
+    pay: { zh: '确认结算', en: 'Settle' },
   },
   'wait.central': {
     title: { zh: '正在与医院核对费用, 请稍候', en: 'Checking with the hospital, please wait' },

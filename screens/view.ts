@@ -24,11 +24,16 @@ export interface ScreenView {
   /** The kiosk has an ID card reader: the attract screen offers it. */
   idCardReader?: boolean;
   /** How the patient identified, for the goodbye screen's reminder to take an ID card. */
-  credType?: 'patientCard' | 'idCard';
+  credType?: 'patientCard' | 'idCard' | 'insuranceCode';
   nameMasked?: string;
   bills?: Bill[];
   totalFen?: number;
   selfFen?: number;
+  /** A bill's insurance split, once pre-settled with insurance: what the fund and the personal account pay. */
+  fundFen?: number;
+  acctFen?: number;
+  /** The bills may be settled with medical insurance: the confirm screen offers it. */
+  insuranceOffered?: boolean;
   posStage?: PosStage;
   hisReceiptNo?: string;
   txnId?: string;
@@ -72,11 +77,14 @@ export interface ScreenView {
 export type ScreenEvent =
   | { type: 'digit'; digit: string }
   | { type: 'backspace' }
+  /** A letter of pinyin initials (the inquiry's price search), from a key or a letter on the glass. */
+  | { type: 'letter'; letter: string }
   | { type: 'staff.action'; action: StaffAction }
   | { type: 'staff.counted'; matches: boolean }
   | { type: 'flow'; flow: Flow }
   | { type: 'select'; index: number }
   | { type: 'back' }
+  | { type: 'insurance' }
   | { type: 'page'; delta: 1 | -1 }
   | { type: 'pay' }
   | { type: 'confirm' }

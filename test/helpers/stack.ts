@@ -9,7 +9,7 @@ import { IppPrinterSimulator } from '../../drivers/report/simulator.ts';
 import { exampleConfig, type KioskConfig } from '../../runtime/config.ts';
 import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
 
-type Patient = { patientId: string; cardNo: string; name: string; idNumber: string; bills: { billNo: string; amountFen: number }[] };
+type Patient = { patientId: string; cardNo: string; name: string; idNumber: string; insuranceCode?: string; bills: { billNo: string; amountFen: number }[] };
 
 function spawnBridge(dir: string, args: string[]): ChildProcess {
   const log = fs.openSync(path.join(dir, 'bridge.log'), 'a');
@@ -38,7 +38,7 @@ async function bridgeOnline(dir: string, n: number, timeoutMs = 30_000): Promise
 export class Stack {
   private constructor(
     readonly dir: string,
-    readonly broker: RunningBroker,
+    private currentBroker: RunningBroker,
     private bridgeProcess: ChildProcess,
     private readonly bridgeArgs: string[],
     readonly card: SimProcess,
@@ -53,10 +53,24 @@ export class Stack {
     readonly patient: Patient,
     /** Every seeded patient, the first being `patient`. */
     readonly patients: Patient[],
+    /** The ID card reader, when the test asked for one: `placeIdCard` puts a person's card on it. */
+    readonly idcard: SimProcess | undefined,
   ) {}
 
   get bridge(): ChildProcess {
     return this.bridgeProcess;
+  }
+
+  get broker(): RunningBroker {
+    return this.currentBroker;
+  }
+
+  /** The broker goes away (a crash, a restart) for `downMs`, then comes back on the same port and folder. */
+  async restartBroker(downMs: number): Promise<void> {
+    const { port, dataDir, url } = this.currentBroker;
+    await this.currentBroker.stop();
+    await new Promise((r) => setTimeout(r, downMs));
+    this.currentBroker = await startBroker({ port, dataDir, tls: url.startsWith('mqtts://') });
   }
 
   /** The bridge dies as a power cut would take it (SIGKILL) and a new one starts on the same ledger. */
@@ -74,7 +88,8 @@ export class Stack {
 
   private bridgeStarts = 1;
 
-  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean } = {}): Promise<Stack> {
+  /** `insurance`: the bridge runs the national insurance platform simulator, and the kiosk settles bills with it (e-vouchers at the scanner). */
+  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean; insurance?: boolean; idcard?: boolean } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
     const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker'), tls: options.tls }));
     // Mutual TLS: the broker's CA issues the bridge worker's and the kiosk's certificates.
@@ -89,8 +104,10 @@ export class Stack {
     const patients = his.fixtures().patients;
     his.close();
     const pay = options.scanner ? ['--pay', 'sim', '--pay-data', path.join(dir, 'pay')] : [];
-    const bridgeArgs = ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...(options.tls ? ['--tls', certs] : [])];
+    const insurance = options.insurance ? ['--insurance', 'sim', '--insurance-data', path.join(dir, 'insurance')] : [];
+    const bridgeArgs = ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...insurance, ...(options.tls ? ['--tls', certs] : [])];
     const bridge = spawnBridge(dir, bridgeArgs);
+    const idcardStarting = options.idcard ? SimProcess.start('idcard') : undefined;
     const [card, pos, printer, cash, scanner, report] = await Promise.all([
       SimProcess.start('card'),
       SimProcess.start('pos'),
@@ -100,7 +117,7 @@ export class Stack {
       options.report ? IppPrinterSimulator.start() : undefined,
     ]);
     await bridgeOnline(dir, 1);
-    return new Stack(dir, broker, bridge, bridgeArgs, card, pos, printer, cash, scanner, report, patients[0]!, patients);
+    return new Stack(dir, broker, bridge, bridgeArgs, card, pos, printer, cash, scanner, report, patients[0]!, patients, await idcardStarting);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {
@@ -117,16 +134,32 @@ export class Stack {
         pos: { port: this.pos.port, baudRate: 9600 },
         printer: { port: this.printer.port, baudRate: 115200 },
         ...(this.cash ? { cash: { port: this.cash.port, baudRate: 9600, model: 'ITL-SSP' as const } } : {}),
-        ...(this.scanner ? { scanner: { port: this.scanner.port, baudRate: 9600 } } : {}),
+        // The seeded e-voucher tokens are 'YB' and 16 digits (central/his/seed.ts).
+        ...(this.scanner ? { scanner: { port: this.scanner.port, baudRate: 9600, insurance: { prefixes: ['YB'], minLength: 16 } } } : {}),
         ...(this.report ? { report: { printer: this.report.uri } } : {}),
+        ...(this.idcard ? { idcard: { port: this.idcard.port, baudRate: 115200 } } : {}),
       },
-      payment: { methods: ['card', ...(this.scanner ? (['qr'] as const) : []), ...(this.cash ? (['cash'] as const) : [])], cashOverpay: 'voucher' },
+      payment: {
+        methods: ['card', ...(this.scanner ? (['qr'] as const) : []), ...(this.cash ? (['cash'] as const) : []), ...(this.bridgeArgs.includes('--insurance') ? (['insurance'] as const) : [])],
+        cashOverpay: 'voucher',
+      },
       timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
+      // The journeys written before the other flows: bills alone go straight to the bill list.
+      // A test of another flow names the flows it wants, which fixes its menu keys.
+      flows: this.report ? ['bills', 'reports'] : ['bills'],
       ...overrides,
     };
     const file = path.join(this.dir, 'kiosk.json');
     fs.writeFileSync(file, JSON.stringify(config, null, 2));
     return file;
+  }
+
+  /** A person puts their ID card (a profile of drivers/idcard/simulator.ts) on the reader, lifting off any card lying there first. */
+  async placeIdCard(profile: string): Promise<void> {
+    const reader = this.idcard!;
+    if ((await reader.control('state')).field !== 'empty') await reader.control('remove');
+    const placed = await reader.control(`place ${profile}`);
+    if (placed.ok !== true) throw new Error(`the ID card was not placed: ${String(placed.error)}`);
   }
 
   get journalFile(): string {
@@ -164,7 +197,7 @@ export class Stack {
   }
 
   async stop(options: { keepBroker?: boolean } = {}): Promise<void> {
-    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop(), this.scanner?.stop(), this.report?.stop()]);
+    await Promise.all([stopChild(this.bridge), this.card.stop(), this.pos.stop(), this.printer.stop(), this.cash?.stop(), this.scanner?.stop(), this.report?.stop(), this.idcard?.stop()]);
     if (!options.keepBroker) await this.broker.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

@@ -9,9 +9,17 @@ import { screenOf, walk, type Path } from './walk.ts';
 const bill = { billNo: 'B1', amountFen: 12_345, department: '内科', doctor: '医生', createdAt: '2026-11-22T08:00:00Z', items: [] };
 
 const model = walk(billPaymentMachine, {
-  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card', 'qr', 'cash'], cashChange: true },
+  input: { patientId: 'P1', nameMasked: '张*', bills: [bill], timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card', 'qr', 'cash'], cashChange: true, insurance: {} },
   outputs: {
-    preSettle: () => [{ txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 2_000, acctFen: 345, selfFen: 10_000, expiresAt: '' } }],
+    preSettle: (snap) =>
+      (snap.context as BillPaymentContext).useInsurance
+        ? [
+            { txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 2_000, acctFen: 345, selfFen: 10_000, expiresAt: '' } },
+            { txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 10_000, acctFen: 2_345, selfFen: 0, expiresAt: '' } },
+          ]
+        : [{ txnId: '01JTXN00000000000000000001', preSettle: { preSettleId: 'PS1', totalFen: 12_345, fundFen: 0, acctFen: 0, selfFen: 12_345, expiresAt: '' } }],
+    scanVoucher: () => [{ certType: 'ecToken', certNo: 'YB3301000000000001' }],
+    abandon: () => [undefined],
     payment: () => [
       { end: 'paid', txnId: '01JTXN00000000000000000001', hisReceiptNo: 'R1' },
       { end: 'notPaid', txnId: '01JTXN00000000000000000001', retry: true },
@@ -21,7 +29,7 @@ const model = walk(billPaymentMachine, {
       { end: 'notPaid', txnId: '01JTXN00000000000000000001' },
     ],
   },
-  contextKey: (c) => ({ txn: c.txnId !== undefined, end: c.end, receipt: c.hisReceiptNo }),
+  contextKey: (c) => ({ txn: c.txnId !== undefined, end: c.end, receipt: c.hisReceiptNo, insured: c.useInsurance, self: (c.preSettle as { selfFen?: number } | undefined)?.selfFen }),
 });
 
 const context = (p: Path) => (p.steps.at(-1)?.state ?? p.start).context as BillPaymentContext;
@@ -47,6 +55,18 @@ describe('bill payment, every path', () => {
       expect(c.preSettle?.preSettleId).toBe('PS1');
       expect(visited(p, 'preSettling')).toBe(true);
     }
+  });
+
+  it('with insurance the split is shown and confirmed before any money moves; insurance alone is settled without collecting', () => {
+    const insured = model.paths.filter((p) => p.steps.some((s) => s.state.matches('paying') && (s.state.context as BillPaymentContext).useInsurance));
+    expect(insured.length).toBeGreaterThan(0);
+    for (const p of insured) {
+      const paying = p.steps.findIndex((s) => s.state.matches('paying'));
+      expect(p.steps.slice(0, paying).some((s) => s.state.matches('split'))).toBe(true);
+      expect(p.steps.slice(0, paying).some((s) => s.state.matches('preSettling'))).toBe(true);
+    }
+    // A patient who walks away from the split leaves nothing open: central is told.
+    for (const p of ended.filter((q) => visited(q, 'split') && !visited(q, 'paying'))) expect(visited(p, 'abandoning')).toBe(true);
   });
 
   it('ends as the payment ended; a retry after a decline pre-settles again', () => {

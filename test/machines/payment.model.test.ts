@@ -138,3 +138,26 @@ describe('payment, every path', () => {
     }
   });
 });
+
+describe('payment covered by insurance alone, every path', () => {
+  const covered = walk(paymentMachine, {
+    input: { txnId: '01JTXN00000000000000000002', amountFen: 0, plan: { op: 'bill.pay', args: { preSettleId: 'PS2' } }, timeouts: { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000 }, methods: ['card'], cashChange: false, insuranceCovers: true },
+    outputs: {
+      settle: () => [{ outcome: 'settled', hisReceiptNo: 'R2' }, { outcome: 'notApplied', reason: 'INSURANCE_REJECTED' }, { outcome: 'pending', reason: 'HIS did not answer' }],
+      printReceipt: () => [undefined],
+      printSlip: () => [undefined],
+    },
+    contextKey: (c) => ({ end: c.end }),
+  });
+  const ends = covered.paths.filter((p) => p.steps.at(-1)?.state.status === 'done');
+
+  it('settles at once, never asks for a method or money, and ends paid, not paid or pending', () => {
+    console.info(`payment (insurance covers): ${covered.paths.length} paths`);
+    expect(ends.length).toBeGreaterThanOrEqual(3);
+    for (const p of covered.paths) {
+      expect(p.start.matches('settling')).toBe(true);
+      expect(p.steps.some((s) => s.state.matches('choosing') || s.state.matches('payingCard') || s.state.matches('payingCash') || s.state.matches('payingQr') || s.state.matches('reversing'))).toBe(false);
+    }
+    expect(new Set(ends.map((p) => (p.steps.at(-1)!.state.context as PaymentContext).end))).toEqual(new Set(['paid', 'notPaid', 'pending']));
+  });
+});

@@ -23,6 +23,9 @@ const cases: Array<[string, ScreenView]> = [
   ['bills.none', view('bills.none', { secondsLeft: 45, bills: [] })],
   ['service.problem', view('service.problem', { secondsLeft: 45, problem: 'HIS 接口超时' })],
   ['bills.confirm', view('bills.confirm', { secondsLeft: 45 })],
+  ['bills.confirm with insurance', view('bills.confirm', { secondsLeft: 45, insuranceOffered: true })],
+  ['insurance.scan', view('insurance.scan', { secondsLeft: 45 })],
+  ['bills.split', view('bills.split', { secondsLeft: 45, fundFen: 6_000, acctFen: 1_850, selfFen: 5_000 })],
   ['wait.central', view('wait.central')],
   ['pay.method', view('pay.method', { secondsLeft: 45, payMethods: [{ method: 'card', offered: true }, { method: 'cash', offered: false, why: 'cashboxFull' }] })],
   ['pay.qr', view('pay.qr', { secondsLeft: 45, voice: 'pay.qr' })],
@@ -76,6 +79,15 @@ function expectFits(screen: RenderedScreen): void {
   for (const b of screen.buttons) {
     expect(b.col + b.width).toBeLessThanOrEqual(GRID.columns);
     expect(b.row + b.height).toBeLessThanOrEqual(GRID.rows);
+  }
+  // Touch targets never overlap the header or each other (key-only bindings have no cells).
+  const placed = screen.buttons.filter((b) => b.width > 0);
+  for (const b of placed) expect(b.row, b.label).toBeGreaterThanOrEqual(2);
+  for (const [i, a] of placed.entries()) {
+    for (const b of placed.slice(i + 1)) {
+      const apart = a.row + a.height <= b.row || b.row + b.height <= a.row || a.col + a.width <= b.col || b.col + b.width <= a.col;
+      expect(apart, `${a.label} overlaps ${b.label}`).toBe(true);
+    }
   }
 }
 
