@@ -1,3 +1,12 @@
+import { appointmentsMachine } from './appointments.ts';
+import { depositMachine } from './deposit.ts';
+import { dischargeMachine } from './discharge.ts';
+import { bookMachine } from './book.ts';
+import { cardIssueMachine } from './cardIssue.ts';
+import { prepaidMachine } from './prepaid.ts';
+import { billListMachine } from './billList.ts';
+import { inquiryMachine } from './inquiry.ts';
+import { registerMachine } from './register.ts';
 import { reportsMachine } from './reports.ts';
 import type { PaymentEnd, PayMethod, Timeouts } from './types.ts';
 
@@ -9,6 +18,16 @@ import type { PaymentEnd, PayMethod, Timeouts } from './types.ts';
  */
 export const flowMachines = {
   reports: reportsMachine,
+  deposit: depositMachine,
+  discharge: dischargeMachine,
+  appointments: appointmentsMachine,
+  prepaid: prepaidMachine,
+  register: registerMachine,
+  book: bookMachine,
+  billList: billListMachine,
+  inquiry: inquiryMachine,
+  // Offered by the session to an ID card with no record, never on the menu (machines/session.ts).
+  cardIssue: cardIssueMachine,
 };
 
 export type FlowName = keyof typeof flowMachines;
@@ -21,7 +40,7 @@ export interface FlowInput {
   patientId: string;
   nameMasked: string;
   /** How the patient identified: a flow that needs the ID card itself reads it again. */
-  credType: 'patientCard' | 'idCard';
+  credType: 'patientCard' | 'idCard' | 'insuranceCode';
   timeouts: Timeouts;
   /** Payment methods working when the patient picked the flow (DESIGN.md §5). */
   methods: PayMethod[];

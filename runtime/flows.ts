@@ -2,6 +2,15 @@ import { fromPromise, type AnyStateMachine } from 'xstate';
 import type { OpName, RpcResponse } from '../contract/rpc.ts';
 import type { FlowName } from '../machines/flows.ts';
 import { reportsMachine } from '../machines/reports.ts';
+import { provideAppointments } from './flows/appointments.ts';
+import { provideDeposit } from './flows/deposit.ts';
+import { provideDischarge } from './flows/discharge.ts';
+import { providePrepaid } from './flows/prepaid.ts';
+import { provideBook } from './flows/book.ts';
+import { cardIssueOffered, provideCardIssue } from './flows/cardIssue.ts';
+import { provideRegister } from './flows/register.ts';
+import { provideBillList } from './flows/billList.ts';
+import { provideInquiry } from './flows/inquiry.ts';
 import type { providePayment } from './payment-actors.ts';
 import type { SessionDeps } from './session-host.ts';
 
@@ -31,6 +40,20 @@ export const flowRuntimes: Record<FlowName, FlowRuntime> = {
         },
       }),
   },
+  // Every kiosk has the bank module and the receipt printer these need; the session passes the methods working now.
+  deposit: { offered: () => true, provide: provideDeposit },
+  discharge: { offered: () => true, provide: provideDischarge },
+  // Check-in pays through the payment machine; cancelling needs only central and, for card refunds, the bank module every kiosk has.
+  appointments: { offered: () => true, provide: provideAppointments },
+  // Only central knows whether the hospital runs prepaid accounts: the flow asks, and says so when it does not.
+  prepaid: { offered: () => true, provide: providePrepaid },
+  // The fee is taken by the bank module every kiosk has; the slip of a booking by its receipt printer.
+  register: { offered: () => true, provide: provideRegister },
+  book: { offered: () => true, provide: provideBook },
+  // Lists print on the receipt printer every kiosk has; inquiry needs only central and the screen.
+  billList: { offered: () => true, provide: provideBillList },
+  inquiry: { offered: () => true, provide: provideInquiry },
+  cardIssue: { offered: cardIssueOffered, provide: provideCardIssue },
 };
 
 /** Asks central and insists on OK: a refusal or silence becomes an error with central's words. */

@@ -2,6 +2,7 @@ import { createActor, fromPromise, type AnyActorRef, type AnyMachineSnapshot } f
 import type { BillListResult, IdentifyResult } from '../contract/rpc.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
+import type { QrScanner } from '../drivers/scanner/driver.ts';
 import { billPaymentMachine, type BillPaymentContext } from '../machines/billPayment.ts';
 import { flowNames, type Flow } from '../machines/flows.ts';
 import { maintenanceMachine, type MaintenanceContext } from '../machines/maintenance.ts';
@@ -19,8 +20,10 @@ import { alarmCondition } from './alarms.ts';
 import type { FleetAgent } from './fleet.ts';
 import type { MaintenanceSteps } from './maintenance-steps.ts';
 import type { Link } from './link.ts';
+import type { Journal } from './journal/journal.ts';
 import { centralAsker, flowRuntimes } from './flows.ts';
 import { providePayment } from './payment-actors.ts';
+import { readVoucher } from './insurance-steps.ts';
 import type { PaymentSteps } from './payment-steps.ts';
 import type { RefundSteps } from './refund-steps.ts';
 
@@ -30,6 +33,8 @@ export interface SessionDeps {
   card: CardDispenser;
   /** Absent on a kiosk without an ID card reader: the attract screen then offers only the patient card. */
   idCard?: IdCardReader;
+  /** Absent on a kiosk without a scanner: then no e-voucher is read (payment codes go through `qr`). */
+  scanner?: QrScanner;
   cardMoves: CardMoves;
   steps: PaymentSteps;
   /** Trades that collect nothing but may give money back (a cancel, a balance refund, a discharge's surplus). */
@@ -43,6 +48,8 @@ export interface SessionDeps {
   fleet: FleetAgent;
   maintenance: MaintenanceSteps;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Where the end-of-visit survey's answer is journaled, a fact central receives through the outbox. */
+  journal: Journal;
 }
 
 /** A call for staff from an empty attract screen is let go after this long with no visit. */
@@ -96,7 +103,26 @@ export class SessionHost {
           if (!reader) return new Promise<never>(() => undefined);
           return { idNumber: (await reader.waitForCard({ signal })).idNumber };
         }),
-        identify: fromPromise(({ input }) => ask<IdentifyResult>('patient.identify', { ...input })),
+        waitForVoucher: fromPromise(async ({ signal }) => {
+          const scanner = this.d.scanner;
+          // No scanner, or no insurance here: this way in never opens.
+          if (!scanner || !config.payment.methods.includes('insurance')) return new Promise<never>(() => undefined);
+          try {
+            return { token: (await readVoucher(scanner, signal, this.d.log)).certNo };
+          } catch (e) {
+            if (!signal.aborted) this.d.log('e-voucher reading stopped at the attract screen', { error: (e as Error).message });
+            throw e;
+          }
+        }),
+        identify: fromPromise(async ({ input }) => {
+          if (input.credType !== 'idCard') return ask<IdentifyResult>('patient.identify', { ...input });
+          if (!this.d.link.centralOnline) throw new Error('central is not reachable');
+          const r = await this.d.link.rpc<IdentifyResult>({ op: 'patient.identify', args: { ...input }, timeoutMs: config.timeouts.rpcMs });
+          if (r.status === 'OK' && r.data) return r.data;
+          // An ID card the hospital has never seen: a new patient, offered card issue where this kiosk runs it.
+          if (r.status === 'FAILED' && r.code === 'NOT_FOUND') return { found: false as const, cardIssue: (config.flows ?? flowNames).includes('cardIssue') && flowRuntimes.cardIssue.offered(this.d) };
+          throw new Error(r.message ?? r.code ?? r.status);
+        }),
         listBills: fromPromise(({ input }) => ask<BillListResult>('bill.list', { patientId: input.patientId })),
         ejectCard: fromPromise(() => moves.eject()),
         waitCardTaken: fromPromise(async ({ signal }) => {
@@ -105,7 +131,18 @@ export class SessionHost {
           }
         }),
         captureCard: fromPromise(() => moves.capture()),
-        billPayment: billPaymentMachine.provide({ actors: { preSettle: fromPromise(({ input }) => steps.preSettle(input)), payment } }),
+        // The rating alone: no patient, card or transaction goes with it.
+        recordSurvey: fromPromise(async ({ input }) => {
+          this.d.journal.record({ type: 'survey.answered', data: { rating: input.rating } });
+        }),
+        billPayment: billPaymentMachine.provide({
+          actors: {
+            preSettle: fromPromise(({ input }) => steps.preSettle(input)),
+            scanVoucher: fromPromise(({ signal }) => (this.d.scanner ? readVoucher(this.d.scanner, signal, this.d.log) : Promise.reject(new Error('this kiosk has no scanner')))),
+            abandon: fromPromise(({ input }) => steps.resolveNothingCollected(input.txnId)),
+            payment,
+          },
+        }),
       },
     });
     this.actor = createActor(machine, {
@@ -134,13 +171,16 @@ export class SessionHost {
     if (event.type !== 'pay') return void this.actor?.send(event);
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
     const methods = this.payMethods();
-    if (methods.length > 0) this.actor?.send({ type: 'pay', methods });
+    const a = this.d.fleet.availability();
+    const insurance = a.money && a.methods.insurance === 'ok';
+    if (methods.length > 0 || insurance) this.actor?.send({ type: 'pay', methods, insurance });
   }
 
   /** The menu: the configured flows (all by default) this kiosk's devices allow, in the configured order. */
   private offeredFlows(): Flow[] {
     const wanted = this.d.config.flows ?? ['bills', ...flowNames];
-    return wanted.filter((flow) => flow === 'bills' || flowRuntimes[flow].offered(this.d));
+    // Card issue is for an ID card the hospital does not know (see `identify`): never on a known patient's menu.
+    return wanted.filter((flow) => flow !== 'cardIssue' && (flow === 'bills' || flowRuntimes[flow].offered(this.d)));
   }
 
   /** The methods a bill payment may offer right now: configured, device working, money on. */
@@ -186,7 +226,10 @@ export class SessionHost {
       nameMasked: c.nameMasked,
       bills: bill?.bills ?? c.bills,
       totalFen: bill?.totalFen,
-      selfFen: pay?.amountFen,
+      selfFen: pay?.amountFen ?? bill?.preSettle?.selfFen,
+      fundFen: bill?.preSettle?.fundFen,
+      acctFen: bill?.preSettle?.acctFen,
+      insuranceOffered: bill?.insurance !== undefined,
       posStage: pay?.posStage,
       qrKind: pay?.qrKind,
       payMethods: pay && (['card', 'qr', 'cash'] as const).map((method) => ({ method, offered: pay.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),

@@ -46,8 +46,12 @@ export interface CardDispenserSimulatorOptions {
 const FIRMWARE = 'CRT-591-M001';
 /** Below this many cards the stacker's "few cards" sensor is uncovered. */
 const STACKER_LOW = 10;
-/** Made-up numbers for stacker cards not given in `cards`. */
-const FIRST_GENERATED_CARD = 800_000_000_001;
+/**
+ * Made-up numbers for stacker cards not given in `cards`: ten digits like the seeded hospital's
+ * patient cards (central/his/seed.ts, 20000001xx), in a range no seeded patient holds, so a card
+ * issued from the stack is a new card to the HIS.
+ */
+const FIRST_GENERATED_CARD = 2_000_900_001;
 
 interface CardInUnit {
   cardNo: string;

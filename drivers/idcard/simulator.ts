@@ -72,7 +72,20 @@ export const idCardProfiles: Readonly<Record<string, IdCardIdentity>> = {
   },
 };
 const badCheckDigit: IdCardIdentity = { ...idCardProfiles['wang-zhe']!, idNumber: '330102198901050137' };
-const profiles: Record<string, IdCardIdentity> = { ...idCardProfiles, 'bad-check': badCheckDigit };
+/** `no-record`: a valid card of a person the HIS simulator has never seen, for 建档发卡 (card issue). */
+export const noRecordIdCard: IdCardIdentity = {
+  name: '林小雨',
+  sex: 'female',
+  nation: '汉',
+  nationCode: '01',
+  birthDate: '1990-05-12',
+  address: '浙江省杭州市上城区样例路21号3单元502室',
+  idNumber: '330102199005120841',
+  issuer: '杭州市公安局上城分局',
+  validFrom: '2020-06-01',
+  validTo: '2040-06-01',
+};
+const profiles: Record<string, IdCardIdentity> = { ...idCardProfiles, 'bad-check': badCheckDigit, 'no-record': noRecordIdCard };
 const DEFAULT_PROFILE = 'wang-zhe';
 
 export interface IdCardReaderSimulatorOptions {
@@ -262,7 +275,7 @@ export class IdCardReaderSimulator implements DeviceSimulator {
       {
         name: 'place',
         usage: `place [${Object.keys(profiles).join('|')}]`,
-        help: `put a card in the field (default ${DEFAULT_PROFILE}; bad-check has a wrong ID check digit)`,
+        help: `put a card in the field (default ${DEFAULT_PROFILE}; bad-check has a wrong ID check digit; no-record is nobody the hospital knows)`,
         run: ([profile = DEFAULT_PROFILE]) => {
           if (!Object.hasOwn(profiles, profile)) throw new Error(`unknown profile "${profile}"; one of ${Object.keys(profiles).join(', ')}`);
           if (this.field !== 'empty') throw new Error('a card is already in the field; remove it first');
