@@ -47,7 +47,7 @@ export async function demo(argv: string[]): Promise<number> {
     const patient = his.fixtures().patients[0]!;
     his.close();
 
-    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo', '--pay', 'sim', '--pay-data', path.join(dir, 'pay'), ...(values.tls ? ['--tls', certs] : [])], { stdio: ['ignore', logFile, logFile] }));
+    children.push(spawn(zizhu, ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'demo', '--pay', 'sim', '--pay-data', path.join(dir, 'pay'), '--insurance', 'sim', '--insurance-data', path.join(dir, 'insurance'), ...(values.tls ? ['--tls', certs] : [])], { stdio: ['ignore', logFile, logFile] }));
     const sims: Record<string, { port: string; socket: string }> = {};
     for (const kind of ['card', 'pos', 'printer', 'idcard', 'cash', 'scanner', 'report'] as const) {
       const socket = path.join(dir, `${kind}.sock`);
@@ -76,12 +76,16 @@ export async function demo(argv: string[]): Promise<number> {
         printer: { port: sims.printer!.port, baudRate: 115200 },
         idcard: { port: sims.idcard!.port, baudRate: 115200 },
         cash: { port: sims.cash!.port, baudRate: 9600, model: 'ITL-SSP' },
-        scanner: { port: sims.scanner!.port, baudRate: 9600 },
+        // The simulated platform's e-voucher tokens are 'YB' and 16 digits.
+        scanner: { port: sims.scanner!.port, baudRate: 9600, insurance: { prefixes: ['YB'], minLength: 16 } },
         // The A4 printer's simulator is ippeveprinter; its "port" is the printer's IPP URI.
         report: { printer: sims.report!.port },
       },
-      payment: { methods: ['card', 'qr', 'cash'], cashOverpay: 'voucher' },
-      demo: { card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, cash: sims.cash!.socket, scanner: sims.scanner!.socket, patientCardNo: patient.cardNo },
+      payment: { methods: ['card', 'qr', 'cash', 'insurance'], cashOverpay: 'voucher' },
+      demo: {
+        card: sims.card!.socket, pos: sims.pos!.socket, printer: sims.printer!.socket, idcard: sims.idcard!.socket, cash: sims.cash!.socket, scanner: sims.scanner!.socket,
+        patientCardNo: patient.cardNo, ...(patient.insuranceCode ? { patientInsuranceCode: patient.insuranceCode } : {}),
+      },
     };
     const configFile = path.join(dir, 'kiosk.json');
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
