@@ -75,6 +75,8 @@ export const alarmCodes = {
   'staff.called': 'major',
   'staff.pinFailed': 'major',
   'cash.countMismatch': 'major',
+  /** A new patient's card went to the capture bin after the HIS created the record: staff hand it over at a counter. */
+  'card.kept': 'major',
 } as const satisfies Record<string, AlarmSeverity>;
 export type AlarmCode = keyof typeof alarmCodes;
 

@@ -61,6 +61,8 @@ export class MaintenanceSteps {
         return `card stacker: ${await this.statusOf('card', 'stacker')}`;
       case 'bin':
         this.record({ type: 'staff.bin.emptied', data: { staffId } });
+        // The new patients' cards kept in the bin are in staff's hands now.
+        for (const alarm of this.d.fleet.activeAlarms().filter((a) => a.code === 'card.kept')) this.d.fleet.clear(alarm.alarmId);
         return `capture bin: ${await this.statusOf('card', 'bin')}`;
       case 'reprint': {
         const last = this.d.journal.lastSettled();

@@ -147,7 +147,7 @@ async function keepCard(d: FlowDeps, input: { txnId: string; nameMasked: string;
   const { txnId } = input;
   await captureIfInside(d, txnId);
   const detail = { reason: input.reason, txnId, cardNo: maskCardNo(input.cardNo), ...(input.patientId ? { patientId: input.patientId } : {}) };
-  d.fleet.raise({ ...alarmCondition('staff.called', 'card', detail), alarmId: `card.kept:${txnId}` });
+  d.fleet.raise({ ...alarmCondition('card.kept', 'card', detail), alarmId: `card.kept:${txnId}` });
   await d.steps.print(counterSlip(site(d, txnId, input.nameMasked), input.cardNo, input.patientId));
 }
 

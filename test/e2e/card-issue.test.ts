@@ -181,7 +181,7 @@ describe('a new patient gets a record and a patient card from their ID card', ()
       const active = new Promise<ActiveAlarm[]>((resolve) => console_.on('message', (_topic, body) => resolve(activeAlarmsSchema.parse(JSON.parse(body.toString())).alarms)));
       await console_.subscribeAsync(topics.alarmsActive('E2E-001'), { qos: 1 });
       const kept = (await active).find((a) => a.alarmId === `card.kept:${txnId}`);
-      expect(kept).toMatchObject({ code: 'staff.called', device: 'card', detail: { txnId, patientId: record!.patientId, cardNo: `******${STACKER[0]!.slice(-4)}` } });
+      expect(kept).toMatchObject({ code: 'card.kept', device: 'card', detail: { txnId, patientId: record!.patientId, cardNo: `******${STACKER[0]!.slice(-4)}` } });
     } finally {
       await console_.endAsync();
     }
