@@ -19,9 +19,22 @@ export interface MaintenanceInput {
   timeouts: Timeouts;
 }
 
+/**
+ * What an action did, said on the menu in the screen's language: a note id the screen words
+ * (screens/strings.ts `staff.notes`) and its values. A failure keeps the device's or central's
+ * own words in `failed`.
+ */
+export type StaffNoteId = 'outOfService' | 'inService' | 'printer' | 'stacker' | 'bin' | 'noReceipt' | 'reprinted' | 'reprintFailed' | 'selftest' | 'cashboxCleared' | 'countDiffers' | 'slipNotPrinted' | 'failed';
+export interface StaffNote {
+  note: StaffNoteId;
+  params?: Record<string, string | number>;
+}
+
+const failedNote = (error: unknown): StaffNote[] => [{ note: 'failed', params: { reason: error instanceof Error ? error.message : String(error) } }];
+
 export interface MaintenanceContext extends MaintenanceInput {
   /** What the last action did, shown on the menu. */
-  result?: string;
+  result?: StaffNote[];
   cashbox?: CashboxCount;
 }
 
@@ -37,11 +50,11 @@ export const maintenanceMachine = setup({
   },
   actors: {
     /** Paper, cards, capture bin, reprint, self-test, in or out of service: journals the fact, says what it did. */
-    perform: fromPromise<string, { staffId: string; action: StaffAction }>(async () => { throw new Error('provided by the runtime'); }),
+    perform: fromPromise<StaffNote[], { staffId: string; action: StaffAction }>(async () => { throw new Error('provided by the runtime'); }),
     /** The journal's notes in the cash box by denomination since the last clearing. */
     countCashbox: fromPromise<CashboxCount, void>(async () => { throw new Error('provided by the runtime'); }),
     /** Empties the counters, prints the clearing slip; `matches` is the staff's count against the journal's. */
-    clearCashbox: fromPromise<string, { staffId: string; count: CashboxCount; matches: boolean }>(async () => { throw new Error('provided by the runtime'); }),
+    clearCashbox: fromPromise<StaffNote[], { staffId: string; count: CashboxCount; matches: boolean }>(async () => { throw new Error('provided by the runtime'); }),
   },
   delays: { choice: ({ context }) => context.timeouts.choiceMs },
 }).createMachine({
@@ -63,7 +76,7 @@ export const maintenanceMachine = setup({
         src: 'perform',
         input: ({ context, event }) => ({ staffId: context.staffId, action: (event as { action: StaffAction }).action }),
         onDone: { target: 'menu', actions: assign({ result: ({ event }) => event.output }) },
-        onError: { target: 'menu', actions: assign({ result: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)) }) },
+        onError: { target: 'menu', actions: assign({ result: ({ event }) => failedNote(event.error) }) },
       },
     },
     counting: {
@@ -71,7 +84,7 @@ export const maintenanceMachine = setup({
       invoke: {
         src: 'countCashbox',
         onDone: { target: 'cashbox', actions: assign({ cashbox: ({ event }) => event.output }) },
-        onError: { target: 'menu', actions: assign({ result: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)) }) },
+        onError: { target: 'menu', actions: assign({ result: ({ event }) => failedNote(event.error) }) },
       },
     },
     // The staff member takes the box out, counts the notes, and says whether they match the journal.
@@ -86,7 +99,7 @@ export const maintenanceMachine = setup({
         src: 'clearCashbox',
         input: ({ context, event }) => ({ staffId: context.staffId, count: context.cashbox!, matches: (event as { matches: boolean }).matches }),
         onDone: { target: 'menu', actions: assign({ result: ({ event }) => event.output, cashbox: undefined }) },
-        onError: { target: 'menu', actions: assign({ result: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)) }) },
+        onError: { target: 'menu', actions: assign({ result: ({ event }) => failedNote(event.error) }) },
       },
     },
     done: { type: 'final' },

@@ -1,5 +1,5 @@
 import { formatYuan } from '../contract/money.ts';
-import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
+import type { CashboxCount, StaffAction, StaffNote } from '../machines/maintenance.ts';
 import { alarmCondition } from './alarms.ts';
 import type { KioskConfig } from './config.ts';
 import type { FleetAgent } from './fleet.ts';
@@ -46,37 +46,36 @@ export class MaintenanceSteps {
     return { ok };
   }
 
-  async perform(staffId: string, action: StaffAction): Promise<string> {
+  async perform(staffId: string, action: StaffAction): Promise<StaffNote[]> {
     switch (action) {
       case 'service':
         this.outOfService = !this.outOfService;
         this.d.fleet.setMaintenance(this.outOfService);
         this.record({ type: 'staff.service', data: { staffId, inService: !this.outOfService } });
-        return this.outOfService ? 'out of service: patients cannot pay' : 'back in service';
+        return [{ note: this.outOfService ? 'outOfService' : 'inService' }];
       case 'paper':
         this.record({ type: 'staff.paper.refilled', data: { staffId } });
-        return `printer: ${await this.statusOf('printer', 'paper')}`;
+        return [{ note: 'printer', params: { status: await this.statusOf('printer', 'paper') } }];
       case 'cards':
         this.record({ type: 'staff.cards.refilled', data: { staffId } });
-        return `card stacker: ${await this.statusOf('card', 'stacker')}`;
+        return [{ note: 'stacker', params: { status: await this.statusOf('card', 'stacker') } }];
       case 'bin':
         this.record({ type: 'staff.bin.emptied', data: { staffId } });
         // The new patients' cards kept in the bin are in staff's hands now.
         for (const alarm of this.d.fleet.activeAlarms().filter((a) => a.code === 'card.kept')) this.d.fleet.clear(alarm.alarmId);
-        return `capture bin: ${await this.statusOf('card', 'bin')}`;
+        return [{ note: 'bin', params: { status: await this.statusOf('card', 'bin') } }];
       case 'reprint': {
         const last = this.d.journal.lastSettled();
-        if (!last) return 'no paid transaction to reprint';
+        if (!last) return [{ note: 'noReceipt' }];
         const printed = await this.d.steps.reprintReceipt(last.txnId, staffId);
-        return printed ? `reprinted ${last.txnId}` : 'the printer could not print';
+        return [printed ? { note: 'reprinted', params: { txnId: last.txnId } } : { note: 'reprintFailed' }];
       }
       case 'selftest': {
         await this.d.health.poll();
         const devices = this.d.health.snapshot();
         this.record({ type: 'staff.selftest', data: { staffId, devices: Object.fromEntries(Object.entries(devices).map(([k, v]) => [k, v.status])) } });
-        return Object.entries(devices)
-          .map(([name, s]) => `${name} ${s.status}`)
-          .join(', ');
+        // Device names and statuses are the status vocabulary (DESIGN.md §3) staff read in both languages.
+        return [{ note: 'selftest', params: { devices: Object.entries(devices).map(([name, s]) => `${name} ${s.status}`).join(', ') } }];
       }
       case 'cashbox':
         throw new Error('the cash box is cleared through its own screens');
@@ -98,10 +97,14 @@ export class MaintenanceSteps {
    * The box was emptied: the counters start again, a clearing slip records the journal's count
    * beside the staff member's word on it, and a count that differs raises an alarm for finance.
    */
-  async clearCashbox(staffId: string, count: CashboxCount, matches: boolean): Promise<string> {
+  async clearCashbox(staffId: string, count: CashboxCount, matches: boolean): Promise<StaffNote[]> {
     this.record({ type: 'cashbox.cleared', cashboxCleared: true, data: { staffId, units: count.units, totalFen: count.totalFen, matches } });
     if (!matches) this.d.fleet.raise(alarmCondition('cash.countMismatch', 'cash', { staffId, journalFen: count.totalFen }));
     const printed = await this.d.steps.print(clearingSlip({ hospital: this.d.config.site.hospital, kioskId: this.d.config.kioskId }, staffId, count, matches));
-    return `cash box cleared: ${formatYuan(count.totalFen)} yuan${matches ? '' : ' (count differs: reported)'}${printed ? '' : '; slip not printed'}`;
+    return [
+      { note: 'cashboxCleared', params: { amount: formatYuan(count.totalFen) } },
+      ...(matches ? [] : [{ note: 'countDiffers' as const }]),
+      ...(printed ? [] : [{ note: 'slipNotPrinted' as const }]),
+    ];
   }
 }

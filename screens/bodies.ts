@@ -3,7 +3,7 @@ import { staffActions } from '../machines/maintenance.ts';
 import type { Bill } from '../machines/types.ts';
 import { flowBuilders, flowLabels } from './flows/index.ts';
 import { blank, cancel, center, exit, lines, message, ok, pagedChoices, reason, yuan, type Body, type BodyArea, type BodyLine, type Builder, type ButtonSpec } from './parts.ts';
-import { common, methodBlockText, moneyBlockText, say, strings, type Language, type ScreenId } from './strings.ts';
+import { common, methodBlockText, moneyBlockText, say, staffNotes, strings, type Language, type ScreenId } from './strings.ts';
 import type { ScreenView } from './view.ts';
 import { displayWidth, padEnd, padStart, sanitize, truncate } from './width.ts';
 
@@ -278,7 +278,7 @@ const builders: Record<ScreenId, Builder> = {
         center(say(view.outOfService ? s.outOfService : s.inService, language)),
         blank,
         ...items.slice(0, half).map((left, i): BodyLine => ({ text: padEnd(truncate(left, colWidth - 1), colWidth) + truncate(items[half + i] ?? '', colWidth - 1), align: 'left' })),
-        ...(view.staffResult ? [blank, center(truncate(sanitize(view.staffResult), width))] : ([] as BodyLine[])),
+        ...(view.staffResult?.length ? [blank, center(truncate(sanitize(view.staffResult.map((n) => say(staffNotes[n.note], language, n.params)).join('; ')), width))] : ([] as BodyLine[])),
       ],
       buttons: [{ key: '0', label: say(s.logout, language), event: { type: 'cancel' } }],
       keys: staffActions.map((action, i) => ({ key: String(i + 1), label: action, event: { type: 'staff.action', action } })),

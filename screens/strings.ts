@@ -1,4 +1,5 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
+import type { StaffNoteId } from '../machines/maintenance.ts';
 /**
  * Every word the kiosk draws, in Simplified Chinese and English, keyed by the screen id the
  * machines put in `meta`. `{name}` marks a value filled in at render time. A test rejects any
@@ -236,6 +237,23 @@ export const strings = {
     title: { zh: '正在恢复上次未完成的交易, 请稍候', en: 'Finishing the last unfinished transaction, please wait' },
   },
 } satisfies Record<string, Record<string, Text>>;
+
+/** What a staff action did (machines/maintenance.ts `StaffNote`); device statuses stay in the status vocabulary (ok, offline, low). */
+export const staffNotes = {
+  outOfService: { zh: '已暂停服务, 患者不能缴费', en: 'Out of service: patients cannot pay' },
+  inService: { zh: '已恢复服务', en: 'Back in service' },
+  printer: { zh: '凭条打印机: {status}', en: 'Receipt printer: {status}' },
+  stacker: { zh: '发卡箱: {status}', en: 'Card stacker: {status}' },
+  bin: { zh: '回收箱: {status}', en: 'Capture bin: {status}' },
+  noReceipt: { zh: '没有可补打的凭条', en: 'No paid transaction to reprint' },
+  reprinted: { zh: '已补打 {txnId}', en: 'Reprinted {txnId}' },
+  reprintFailed: { zh: '打印机无法打印', en: 'The printer could not print' },
+  selftest: { zh: '自检: {devices}', en: 'Self-test: {devices}' },
+  cashboxCleared: { zh: '钱箱已清点: {amount} 元', en: 'Cash box cleared: {amount} yuan' },
+  countDiffers: { zh: '清点不一致, 已上报', en: 'the count differs: reported' },
+  slipNotPrinted: { zh: '清点单未打印', en: 'the slip was not printed' },
+  failed: { zh: '未完成: {reason}', en: 'Not done: {reason}' },
+} satisfies Record<StaffNoteId, Text>;
 
 /** Why payment is off, one line each (DESIGN.md §5). */
 export const moneyBlockText = {

@@ -1,6 +1,6 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
 import type { Flow } from '../machines/flows.ts';
-import type { CashboxCount, StaffAction } from '../machines/maintenance.ts';
+import type { CashboxCount, StaffAction, StaffNote } from '../machines/maintenance.ts';
 import type { PrintSummary, ReportEntry } from '../machines/reports.ts';
 import type { Bill, PayMethod, PaymentEnd, PosStage } from '../machines/types.ts';
 
@@ -52,7 +52,7 @@ export interface ScreenView {
   pinTries?: number;
   /** Maintenance mode: who is logged in, what the last action did, the cash-box count. */
   staffId?: string;
-  staffResult?: string;
+  staffResult?: StaffNote[];
   cashbox?: CashboxCount;
   /** The flows offered after identification (the menu), and the report-printing flow's state. */
   flows?: Flow[];

@@ -67,7 +67,7 @@ describe('staff maintenance mode', () => {
     const slipText = (slip.lines as string[]).join('\n');
     expect(slipText).toContain(formatYuan(notes * 10_000));
     expect(slipText).toContain('S-007');
-    await kiosk.waitFor('cash box cleared');
+    await kiosk.waitFor('钱箱已清点');
 
     kiosk.press('1'); // out of service
     await kiosk.waitFor('本机已暂停服务');
@@ -77,7 +77,7 @@ describe('staff maintenance mode', () => {
     await login(kiosk, stack, '2468');
     await kiosk.waitFor('维护模式');
     kiosk.press('1'); // back in service
-    await kiosk.waitFor('back in service');
+    await kiosk.waitFor('已恢复服务');
     kiosk.press('7'); // self-test
     await kiosk.waitFor(/printer online/);
     await logout(kiosk, stack);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderScreen, type RenderedScreen } from '../../screens/render.ts';
-import { common, screenIds, strings, type Language, type Text } from '../../screens/strings.ts';
+import { common, screenIds, staffNotes, strings, type Language, type Text } from '../../screens/strings.ts';
 import type { ScreenView } from '../../screens/view.ts';
 import { assertNoAmbiguous, displayWidth } from '../../screens/width.ts';
 import { flowBuilders, flowLabels, flowStrings } from '../../screens/flows/index.ts';
@@ -61,7 +61,8 @@ const cases: Array<[string, ScreenView]> = [
   ['reports.problem', view('reports.problem', { secondsLeft: 45, problem: 'central is not reachable' })],
   ['attract out of service', view('attract', { serviceAvailable: false, outOfService: true })],
   ['staff.pin', view('staff.pin', { secondsLeft: 45, pinLength: 4, pinTries: 1 })],
-  ['staff.menu', view('staff.menu', { secondsLeft: 45, staffId: 'S-007', staffResult: 'printer: online, paper ok' })],
+  ['staff.menu', view('staff.menu', { secondsLeft: 45, staffId: 'S-007', staffResult: [{ note: 'printer', params: { status: 'ok, paper low' } }] })],
+  ['staff.menu after clearing', view('staff.menu', { secondsLeft: 45, staffId: 'S-007', staffResult: [{ note: 'cashboxCleared', params: { amount: '800.00' } }, { note: 'countDiffers' }] })],
   ['staff.working', view('staff.working')],
   ['staff.cashbox', view('staff.cashbox', { secondsLeft: 45, cashbox: { units: [{ denomination: 5000, count: 2 }, { denomination: 10_000, count: 7 }], totalFen: 80_000 } })],
   ...flowCases,
@@ -250,6 +251,7 @@ describe('the string catalogue', () => {
       ...Object.values(common),
       ...[strings, flowStrings].flatMap((catalogue) => Object.values(catalogue).flatMap((s) => Object.values(s))),
       ...Object.values(flowLabels),
+      ...Object.values(staffNotes),
     ];
     for (const t of texts) {
       assertNoAmbiguous(t.zh);

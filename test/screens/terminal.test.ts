@@ -110,7 +110,7 @@ describe('KioskTerminal in a real terminal emulator (node-pty + @xterm/headless)
     expect(lines.join('\n')).toContain('检验科');
     expect(lines.join('\n')).toContain('88.50');
     expect(lines.join('\n')).toContain('剩余 45 秒');
-    expect(lines[ROWS - 1]).toContain('演示: F2插卡');
+    expect(lines[ROWS - 1]).toContain('演示 F2插卡');
     // What the emulator shows is exactly what the renderer laid out: nothing wrapped or shifted.
     expect(lines.map((line) => line.trimEnd())).toEqual(layout.lines);
 
