@@ -277,6 +277,12 @@ export interface BillItem {
   unit: string;
   priceFen: number;
   amountFen: number;
+  /**
+   * The national medical-insurance catalogue code the HIS maps the item to (医保对照,
+   * `med_list_codg`): digits for a service, X… a western drug, Z… a Chinese patent drug, C… a
+   * material. Absent when the item is not mapped: insurance pays nothing for it.
+   */
+  insuranceCode?: string;
 }
 export interface Bill {
   billNo: string;

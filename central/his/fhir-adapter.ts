@@ -80,7 +80,7 @@ export interface FhirHisOptions {
   timeoutMs?: number;
   /** Sent as `Authorization: Bearer …` when the server wants one. */
   bearerToken?: string;
-  /** Identifier systems, where the hospital's server names them otherwise than the defaults. */
+  /** Identifier and code systems (the national insurance catalogue among them), where the hospital's server names them otherwise than the defaults. */
   systems?: Partial<FhirSystems>;
   /** Runs prepaid accounts (recharge offered). Default off: outpatient prepayment ended in 2025. */
   prepaid?: boolean;

@@ -278,7 +278,8 @@ export class HttpHis implements HisPort {
     // A code this adapter does not know might mean "still processing": never read it as a refusal.
     if (!known) throw new HisError('INTERNAL', `the HIS answered unknown code ${reply.code} (${reply.msg}); the outcome is not known`, { fn, vendorCode: reply.code });
     const field = known.code === 'INVALID_REQUEST' && reply.err_field ? { field: translatePath(spec.request, reply.err_field, false) } : {};
-    throw new HisError(known.code, reply.msg || known.msg, { fn, vendorCode: reply.code, ...field });
+    const expected = known.code === 'AMOUNT_MISMATCH' && reply.expected_fen !== undefined && Number.isSafeInteger(reply.expected_fen) ? { expectedFen: reply.expected_fen } : {};
+    throw new HisError(known.code, reply.msg || known.msg, { fn, vendorCode: reply.code, ...field, ...expected });
   }
 
   /** One POST; every transport failure becomes a HisError by whether the request had been written. */
@@ -336,7 +337,7 @@ function parseEnvelope(text: string): ResponseEnvelope | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<ResponseEnvelope>;
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.code !== 'string' || typeof parsed.request_id !== 'string') return undefined;
-    return { code: parsed.code, msg: typeof parsed.msg === 'string' ? parsed.msg : '', request_id: parsed.request_id, timestamp: String(parsed.timestamp ?? ''), data: parsed.data ?? null, ...(typeof parsed.err_field === 'string' ? { err_field: parsed.err_field } : {}) };
+    return { code: parsed.code, msg: typeof parsed.msg === 'string' ? parsed.msg : '', request_id: parsed.request_id, timestamp: String(parsed.timestamp ?? ''), data: parsed.data ?? null, ...(typeof parsed.err_field === 'string' ? { err_field: parsed.err_field } : {}), ...(typeof parsed.expected_fen === 'number' ? { expected_fen: parsed.expected_fen } : {}) };
   } catch {
     return undefined;
   }

@@ -104,8 +104,8 @@ async function handle(
     log?.({ service, code: envelope.code, ms: Date.now() - started });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ ...envelope, request_id: requestId, timestamp: vendorNow() } satisfies ResponseEnvelope));
   };
-  const refuse = (code: string, msg: string, errField?: string, service?: string) =>
-    answer({ code, msg, data: null, ...(errField ? { err_field: errField } : {}) }, service);
+  const refuse = (code: string, msg: string, errField?: string, service?: string, expectedFen?: number) =>
+    answer({ code, msg, data: null, ...(errField ? { err_field: errField } : {}), ...(expectedFen !== undefined ? { expected_fen: expectedFen } : {}) }, service);
 
   const appId = String(req.headers[headers.appId] ?? '');
   const timestamp = String(req.headers[headers.timestamp] ?? '');
@@ -153,7 +153,8 @@ async function handle(
       return;
     }
     const field = e.code === 'INVALID_REQUEST' && typeof e.detail.field === 'string' ? translatePath(spec.request, e.detail.field, true) : undefined;
-    refuse(vendorCodeOf[e.code], e.message, field, service);
+    const expectedFen = e.code === 'AMOUNT_MISMATCH' && typeof e.detail.expectedFen === 'number' ? e.detail.expectedFen : undefined;
+    refuse(vendorCodeOf[e.code], e.message, field, service, expectedFen);
   }
 }
 

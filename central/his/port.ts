@@ -269,7 +269,11 @@ export interface Cancellation {
 
 /* ---------------------------------------------------------------- outpatient bills */
 
-/** Bills and payments are the contract's types: what the HIS says is what the kiosk shows. */
+/**
+ * Bills and payments are the contract's types: what the HIS says is what the kiosk shows. A bill
+ * item's `insuranceCode` is the HIS's 医保对照 (the national catalogue code); an adapter leaves it
+ * out for an item the HIS maps to none, never sends it empty.
+ */
 export type { Bill, BillItem, CardPayment, Payment } from '../../contract/rpc.ts';
 
 export interface PreSettleRequest {

@@ -80,6 +80,8 @@ export interface SeedItem {
   qty: number;
   unit: string;
   priceFen: number;
+  /** The national insurance catalogue code the hospital maps the item to; absent when unmapped. */
+  insuranceCode?: string;
 }
 
 export interface SeedBill {
@@ -101,7 +103,47 @@ export interface SeedPatient {
   bills: SeedBill[];
 }
 
-const item = (name: string, qty: number, unit: string, priceFen: number): SeedItem => ({ name, qty, unit, priceFen });
+/**
+ * The hospital's 医保对照: each charge item's code in the national medical-insurance catalogue
+ * (医保业务编码). A service is `00` + its 全国医疗服务价格项目规范 number + `0000`; a western drug is
+ * `X` + ATC group, generic name, dosage form, strength and maker; a Chinese patent drug would be
+ * `Z…`, a material `C…`. The platform files services as 甲类 and drugs as 乙类; 牙周洁治 is mapped
+ * to no code, as most cities leave dental cleaning outside insurance, so it stays 丙类.
+ */
+export const insuranceCodes: Record<string, string> = {
+  普通门诊诊查费: '001102000010000',
+  主任医师诊查费: '001102000030000',
+  儿科急诊诊查费: '001102000050000',
+  '血常规（五分类）': '002501010150000',
+  C反应蛋白测定: '002504030790000',
+  肝功能测定: '002503050010000',
+  心电图检查: '003107010010000',
+  腹部彩色多普勒超声: '002203010010000',
+  妇科超声检查: '002203010040000',
+  胸部正位DR: '002101020150000',
+  口腔全景X线片: '002101030020000',
+  视力检查: '003103000010000',
+  眼压测定: '003103000620000',
+  裂隙灯检查: '003103000370000',
+  雾化吸入: '003106030010000',
+  '清创缝合（小）': '003312000010000',
+  '换药（小）': '001206000020000',
+  '根管治疗（单根）': '003105160010000',
+  '阿莫西林胶囊 0.25g×24粒': 'XJ01CAA040E001010100350',
+  '破伤风人免疫球蛋白 250IU': 'XJ06BBP019B002010100123',
+  '头孢克肟分散片 50mg×6片': 'XJ01DDT067A012010102116',
+  '布洛芬缓释胶囊 0.3g×20粒': 'XM01AEB088E002010100821',
+  '小儿氨酚黄那敏颗粒 6袋': 'XN02BEX012N001010104431',
+  '玻璃酸钠滴眼液 0.1% 5ml': 'XS01KAB047G010010100267',
+  '复方甘草片 100片': 'XR05DAF043A001010104178',
+  '阿托伐他汀钙片 20mg×7片': 'XC10AAA245A001010101785',
+};
+
+/** A charge item as billed, with its 医保对照 code when the hospital maps it. */
+const item = (name: string, qty: number, unit: string, priceFen: number): SeedItem => {
+  const insuranceCode = insuranceCodes[name];
+  return { name, qty, unit, priceFen, ...(insuranceCode ? { insuranceCode } : {}) };
+};
 
 export const patients: SeedPatient[] = [
   {

@@ -21,9 +21,9 @@ import { Stack } from '../helpers/stack.ts';
  * the keypad, nothing is created. The HIS simulator's own record, the dispenser's card movements,
  * the printed slip and the kiosk's journal are checked.
  *
- * The stacker holds the hospital's own cards (10-digit numbers, as central/his/sim/patients.ts
- * accepts): `zizhu sim card` makes up 12-digit numbers no HIS card has, so the dispenser runs here
- * in the test process, the real simulator on a real pty with its stacker loaded.
+ * The stacker holds known cards of the hospital's own kind (10-digit numbers, as
+ * central/his/sim/patients.ts accepts), so the dispenser runs here in the test process, the real
+ * simulator on a real pty with its stacker loaded, and the test knows which card goes out.
  */
 const STACKER = ['2000100001', '2000100002', '2000100003'];
 const PHONE = '13905718296';
@@ -225,5 +225,32 @@ describe('a new patient gets a record and a patient card from their ID card', ()
     expect(cardEvents).toEqual([]);
     expect(journalEvents(s).filter((e) => e.txnId !== null)).toEqual([]);
     expect((await journal(s)).txns).toBe(0);
+  }, 120_000);
+
+  it('takes the card fee the HIS asks for through the payment machine, by bank card, and creates the record with the card', async () => {
+    const { stack: s, kiosk: k } = await start();
+    expect((await runZizhu(['his-sim', 'config', '--data', path.join(s.dir, 'his'), '--card-fee', '500'])).code).toBe(0);
+    await s.pos.control('auto approve 100');
+    await toKeypad(s, k);
+    k.press(PHONE);
+    const mark = s.printer.lines.length;
+    k.press('\r');
+
+    // The HIS names the fee; the only method configured is the bank card, so the sale starts at once
+    // and the bank module approves it by itself.
+    await k.waitFor('请取走您的就诊卡', 60_000);
+    const receipt = await s.printer.find((l) => l.event === 'receipt', mark);
+    expect((receipt.lines as string[]).join('\n')).toContain('5.00');
+    dispenser!.control('take');
+    await k.waitFor('建档成功');
+
+    const record = await hisRecord(s);
+    expect(record).toMatchObject({ cardNo: STACKER[0], phone: PHONE });
+    const pos = await s.posLedger();
+    expect(pos.records.filter((r) => r.approved && !r.voided).map((r) => r.amountFen)).toEqual([500]);
+    // The fee's transaction is settled at the kiosk and in the HIS, with nothing open.
+    const fee = (await journal(s));
+    expect(fee.txns).toBeGreaterThanOrEqual(1);
+    expect(fee.open.count).toBe(0);
   }, 120_000);
 });

@@ -48,6 +48,8 @@ describe('a patient settles bills with medical insurance', () => {
 
     kiosk.press('1'); // settle
     await kiosk.waitFor('请选择支付方式');
+    // The bank module reads the card, takes the PIN and approves by itself, as in pay-bill.test.ts.
+    await stack.pos.control('auto approve 100');
     kiosk.press('1'); // bank card
     const receipt = await stack.printer.next((l) => l.event === 'receipt');
     const text = (receipt.lines as string[]).join('\n');

@@ -34,15 +34,20 @@ function refusal(e: InsuranceError): OpOutcome {
 }
 
 /**
- * The HIS port carries no national catalogue codes (医保对照) for bill items, so every line goes
- * up as the hospital's own item, which the catalogue files as 丙类 (not covered): the fund pays
- * nothing and the personal account pays what it can. A HIS that maps its items would send their codes.
+ * 2204's lines: each item under the national catalogue code the HIS maps it to (医保对照, the
+ * item's `insuranceCode`), which decides whether the platform files it 甲类, 乙类 or 丙类; the
+ * hospital's own line (bill number and line) stays `hospCode` either way. An item the HIS maps to
+ * no code goes up as the hospital's own item (9…), which the platform files as 丙类: the fund
+ * pays nothing for it and the personal account what it can.
  */
 function feeLines(bills: Bill[]): FeeLine[] {
   return bills.flatMap((b) =>
     b.items.map((item, n) => {
       const hospCode = `${b.billNo}-${n + 1}`;
-      return { feedetlSn: hospCode, listCode: `9${hospCode}`, hospCode, name: item.name, qty: item.qty, priceFen: item.priceFen, amountFen: item.amountFen, occurredAt: Date.parse(b.createdAt) };
+      return {
+        feedetlSn: hospCode, listCode: item.insuranceCode ?? `9${hospCode}`, hospCode,
+        name: item.name, qty: item.qty, priceFen: item.priceFen, amountFen: item.amountFen, occurredAt: Date.parse(b.createdAt),
+      };
     }),
   );
 }

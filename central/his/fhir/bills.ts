@@ -1,4 +1,4 @@
-import type { ChargeItem, Extension, Invoice } from '@medplum/fhirtypes';
+import type { ChargeItem, CodeableConcept, Extension, Invoice } from '@medplum/fhirtypes';
 import { formatYuan } from '../../../contract/money.ts';
 import type { PaymentMethod } from '../../../contract/rpc.ts';
 import { HisError, type Bill, type BillHistoryQuery, type BillItem, type PaidBill, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
@@ -7,20 +7,34 @@ import { assertAmount, assertInsuranceShare, assertPayment, assertText, invalid 
 import type { FhirContext } from './context.ts';
 import { isPatient, requirePatient, type FoundPatient } from './patients.ts';
 import { completed, createPreSettle, findPreSettle } from './pre-settles.ts';
-import { extensions } from './systems.ts';
+import { extensions, type FhirSystems } from './systems.ts';
 import { assertTradeOpen, nowIso, receiptNo, runTrade, type PatientHandle, type TradePlan } from './trades.ts';
 import { extension, fenOf, identifierValue, localIso, putEntry, refId, unreadable, withExtensions } from './values.ts';
 
 /**
  * Outpatient bills (docs/fhir-adapter.md §3). A bill is an `Invoice` (identifier = the bill
  * number, `issuer` the department, a `participant` the doctor, `totalGross` its amount) whose
- * lines reference the `ChargeItem`s it bills (name, quantity with unit, unit price). Those are
- * `billed` from the moment the Invoice lists them, as FHIR defines it; what the patient owes is
- * the Invoice's state: `issued` is unpaid, `balanced` is paid. Settling moves the Invoices to
- * `balanced` under `If-Match`, so a bill paid at the counter meanwhile fails the whole settle.
+ * lines reference the `ChargeItem`s it bills (name, 医保对照 code, quantity with unit, unit
+ * price). Those are `billed` from the moment the Invoice lists them, as FHIR defines it; what the
+ * patient owes is the Invoice's state: `issued` is unpaid, `balanced` is paid. Settling moves the
+ * Invoices to `balanced` under `If-Match`, so a bill paid at the counter meanwhile fails the
+ * whole settle.
  * R4 links no payment to an Invoice, so a paid one carries how it was paid in an extension
  * (receipt number, time, method): the paid history reads the Invoices alone.
  */
+
+/**
+ * A bill item's `ChargeItem.code`: the name as text and, when the hospital maps the item (医保对照),
+ * a coding in the national insurance catalogue. Written so by whoever keeps the server's bills.
+ */
+export function chargeItemCode(systems: FhirSystems, item: Pick<BillItem, 'name' | 'insuranceCode'>): CodeableConcept {
+  return { text: item.name, ...(item.insuranceCode ? { coding: [{ system: systems.insuranceCatalogue, code: item.insuranceCode }] } : {}) };
+}
+
+/** The item's national catalogue code, or undefined when no coding of that system carries one. */
+function insuranceCodeOf(ctx: FhirContext, code: CodeableConcept): string | undefined {
+  return code.coding?.find((c) => c.system === ctx.systems.insuranceCatalogue && c.code)?.code;
+}
 
 function bill(ctx: FhirContext, invoice: Invoice, items: Map<string, ChargeItem>): Bill {
   const billNo = identifierValue(invoice, ctx.systems.billNo);
@@ -36,12 +50,14 @@ function bill(ctx: FhirContext, invoice: Invoice, items: Map<string, ChargeItem>
       const item = items.get(refId(line.chargeItemReference, 'ChargeItem') ?? '');
       const base = line.priceComponent?.find((p) => p.type === 'base');
       if (!item) throw new HisError('INTERNAL', `the FHIR record cannot be read: a line of bill ${billNo} names no ChargeItem`);
+      const insuranceCode = insuranceCodeOf(ctx, item.code);
       return {
         name: item.code.text ?? item.code.coding?.[0]?.display ?? '',
         qty: item.quantity?.value ?? 1,
         unit: item.quantity?.unit ?? '',
         priceFen: fenOf(item.priceOverride, `the price of ${item.code.text}`),
         amountFen: fenOf(base?.amount, `a line of bill ${billNo}`),
+        ...(insuranceCode ? { insuranceCode } : {}),
       };
     }),
   };

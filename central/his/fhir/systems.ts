@@ -32,6 +32,12 @@ export interface FhirSystems {
   priceItem: string;
   /** 拼音码: the initials a HIS finds a catalogue item by, kept as a second identifier of the item. */
   pinyinInitials: string;
+  /**
+   * The national medical-insurance catalogue (医保业务编码, the platform's `med_list_codg`): the
+   * code system of a bill's ChargeItem `code.coding` that carries the item's 医保对照. No
+   * canonical URI is published for it, so a hospital's server may well name it its own way.
+   */
+  insuranceCatalogue: string;
 }
 
 export const defaultSystems: FhirSystems = {
@@ -50,6 +56,7 @@ export const defaultSystems: FhirSystems = {
   tradeNo: 'urn:zizhu:id:trade-no',
   priceItem: 'urn:zizhu:id:price-item',
   pinyinInitials: 'urn:zizhu:id:pinyin-initials',
+  insuranceCatalogue: 'urn:zizhu:cs:nhsa-med-list',
 };
 
 /** Code systems of this adapter. */

@@ -45,11 +45,18 @@ function billRows(ctx: SimContext, patientId: string): BillRow[] {
   return ctx.db.prepare<[string], BillRow>(`${billSelect} WHERE b.patient_id = ? ORDER BY b.bill_no`).all(patientId);
 }
 
+type BillItemRow = Omit<BillItem, 'insuranceCode'> & { insuranceCode: string | null };
+
+/** A bill's items in order; an item mapped to no national catalogue code has no `insuranceCode`. */
+export function billItems(ctx: SimContext, billNo: string): BillItem[] {
+  return ctx.db
+    .prepare<[string], BillItemRow>('SELECT name, qty, unit, price_fen AS priceFen, amount_fen AS amountFen, insurance_code AS insuranceCode FROM bill_items WHERE bill_no = ? ORDER BY line')
+    .all(billNo)
+    .map(({ insuranceCode, ...i }) => (insuranceCode === null ? i : { ...i, insuranceCode }));
+}
+
 function bill(ctx: SimContext, row: BillRow): Bill {
-  const items = ctx.db
-    .prepare<[string], BillItem>('SELECT name, qty, unit, price_fen AS priceFen, amount_fen AS amountFen FROM bill_items WHERE bill_no = ? ORDER BY line')
-    .all(row.billNo);
-  return { billNo: row.billNo, amountFen: row.amountFen, department: row.department, doctor: row.doctor, createdAt: row.createdAt, items };
+  return { billNo: row.billNo, amountFen: row.amountFen, department: row.department, doctor: row.doctor, createdAt: row.createdAt, items: billItems(ctx, row.billNo) };
 }
 
 export function listBills(ctx: SimContext, patientId: string): { bills: Bill[] } {

@@ -12,7 +12,7 @@ import { addDays, compactDate, shanghaiDate, shanghaiIso, shanghaiMs } from './t
  */
 
 /** Bumped when the tables change, so an old data folder is refused rather than misread. */
-const schemaVersion = '3';
+const schemaVersion = '4';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +30,9 @@ const schema = `
     doctor_id TEXT NOT NULL REFERENCES doctors, created_at TEXT NOT NULL, amount_fen INTEGER NOT NULL,
     trade_no TEXT REFERENCES trades DEFERRABLE INITIALLY DEFERRED); -- the trade row is written after its effects
   CREATE TABLE IF NOT EXISTS bill_items (bill_no TEXT NOT NULL REFERENCES bills, line INTEGER NOT NULL, name TEXT NOT NULL,
-    qty INTEGER NOT NULL, unit TEXT NOT NULL, price_fen INTEGER NOT NULL, amount_fen INTEGER NOT NULL, PRIMARY KEY (bill_no, line));
+    qty INTEGER NOT NULL, unit TEXT NOT NULL, price_fen INTEGER NOT NULL, amount_fen INTEGER NOT NULL,
+    insurance_code TEXT, -- 医保对照: the national catalogue code, NULL when the item is mapped to none
+    PRIMARY KEY (bill_no, line));
   CREATE TABLE IF NOT EXISTS pre_settles (pre_settle_id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, trade_no TEXT NOT NULL,
     bill_nos TEXT NOT NULL, total_fen INTEGER NOT NULL, self_fen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS slot_locks (lock_id TEXT PRIMARY KEY, slot_id TEXT NOT NULL, patient_id TEXT NOT NULL REFERENCES patients,
@@ -121,7 +123,7 @@ function seed(db: Database.Database, now: number): void {
 
   const patient = db.prepare('INSERT INTO patients (patient_id, name, sex, birth_date, id_number, card_no, insurance_code) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const bill = db.prepare('INSERT INTO bills (bill_no, patient_id, doctor_id, created_at, amount_fen) VALUES (?, ?, ?, ?, ?)');
-  const line = db.prepare('INSERT INTO bill_items (bill_no, line, name, qty, unit, price_fen, amount_fen) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const line = db.prepare('INSERT INTO bill_items (bill_no, line, name, qty, unit, price_fen, amount_fen, insurance_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const p of [...patients, ...otherPatients.map((p) => ({ ...p, bills: [] }))]) {
     // GB 11643: digits 7 to 14 of the ID number are the date of birth.
     const birthDate = `${p.idNumber.slice(6, 10)}-${p.idNumber.slice(10, 12)}-${p.idNumber.slice(12, 14)}`;
@@ -129,7 +131,7 @@ function seed(db: Database.Database, now: number): void {
     for (const b of p.bills) {
       const amounts = b.items.map((i) => i.priceFen * i.qty);
       bill.run(b.billNo, p.patientId, b.doctorId, b.createdAt, amounts.reduce((sum, a) => sum + a, 0));
-      b.items.forEach((i, n) => line.run(b.billNo, n + 1, i.name, i.qty, i.unit, i.priceFen, amounts[n]));
+      b.items.forEach((i, n) => line.run(b.billNo, n + 1, i.name, i.qty, i.unit, i.priceFen, amounts[n], i.insuranceCode ?? null));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { BillItem, PaidBill, PaymentMethod } from '../../../contract/rpc.ts';
 import { HisError, type BillHistoryQuery, type InpatientCostItem, type InpatientCosts } from '../port.ts';
+import { billItems } from './bills.ts';
 import type { SimContext } from './context.ts';
 import { assertHistoryQuery } from './inquiry-args.ts';
 import { assertPatient } from './patients.ts';
@@ -41,9 +42,8 @@ export function billHistory(ctx: SimContext, query: BillHistoryQuery): { bills: 
   assertHistoryQuery(query);
   assertPatient(ctx, query.patientId);
   const rows = ctx.db.prepare<[BillHistoryQuery], PaidRow>(paidSelect).all({ patientId: query.patientId, from: query.from, to: query.to });
-  const itemsOf = ctx.db.prepare<[string], BillItem>('SELECT name, qty, unit, price_fen AS priceFen, amount_fen AS amountFen FROM bill_items WHERE bill_no = ? ORDER BY line');
   return {
-    bills: rows.map(({ items, ...row }) => ({ ...row, items: items === null ? itemsOf.all(row.billNo) : (JSON.parse(items) as BillItem[]) })),
+    bills: rows.map(({ items, ...row }) => ({ ...row, items: items === null ? billItems(ctx, row.billNo) : (JSON.parse(items) as BillItem[]) })),
   };
 }
 

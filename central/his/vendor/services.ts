@@ -65,6 +65,8 @@ const billFields: Field[] = [
     list: [
       field('name', 'item_name', 'text'), field('qty', 'item_qty', 'int'), field('unit', 'item_unit', 'text'),
       field('priceFen', 'item_price', 'fen'), field('amountFen', 'item_amount', 'fen'),
+      // 医保对照: absent for an item the hospital maps to no national catalogue code.
+      optional('insuranceCode', 'med_list_codg', 'text'),
     ],
   }),
 ];

@@ -69,6 +69,8 @@ export interface ResponseEnvelope {
   data: Record<string, unknown> | null;
   /** On a 1001: the request field at fault, as a dotted wire path. */
   err_field?: string;
+  /** On an amount mismatch: what the HIS expects, in fen (a card fee the caller did not send). */
+  expected_fen?: number;
 }
 
 export const headers = { appId: 'x-app-id', timestamp: 'x-timestamp', requestId: 'x-request-id', sign: 'x-sign' } as const;

@@ -89,14 +89,17 @@ describe('the money saga', () => {
   });
 
   it('insurance pays all: the platform settles (2207), the HIS files the split, nothing is collected', async () => {
+    // The first test paid MZ00000101: this is 2 boxes of amoxicillin, 25.60, a drug (乙类): 2.56 is
+    // the patient's first, the fund pays 70 % of the 23.04 left (16.13), the rich account the rest.
     const bill = billOf('P0001');
+    expect(bill).toMatchObject({ billNo: 'MZ00000102', amountFen: 2560 });
     const before = w.insurance.simulator.platform.persons().find((p) => p.psnNo.endsWith('01'))!;
     const { txnId, pre } = await preSettle('P0001', bill.billNo, { certType: 'ecToken', certNo: 'YB3301000000000001' });
-    expect(pre).toMatchObject({ totalFen: bill.amountFen, fundFen: 0, acctFen: bill.amountFen, selfFen: 0 });
+    expect(pre).toMatchObject({ totalFen: 2560, fundFen: 1613, acctFen: 947, selfFen: 0 });
     const paid = await pay(txnId, pre.preSettleId, { method: 'insurance', amountFen: 0 });
-    expect(paid).toMatchObject({ status: 'OK', data: { insurance: { fundFen: 0, acctFen: bill.amountFen, selfFen: 0 } } });
+    expect(paid).toMatchObject({ status: 'OK', data: { insurance: { fundFen: 1613, acctFen: 947, selfFen: 0 } } });
     const after = w.insurance.simulator.platform.persons().find((p) => p.psnNo === before.psnNo)!;
-    expect(after.acctBalanceFen).toBe(before.acctBalanceFen - bill.amountFen);
+    expect(after.acctBalanceFen).toBe(before.acctBalanceFen - 947);
     expect(w.insurance.simulator.platform.settlements().filter((s) => s.chrgBchno === txnId)).toMatchObject([{ state: 'settled' }]);
     expect(w.his.bills('P0001').find((b) => b.billNo === bill.billNo)?.paid).toBe(true);
   });
@@ -106,8 +109,9 @@ describe('the money saga', () => {
     const person = () => w.insurance.simulator.platform.persons().find((p) => p.psnNo.endsWith('02'))!;
     const before = person();
     const { txnId, pre } = await preSettle('P0002', bill.billNo, { certType: 'ecToken', certNo: 'YB3301000000000002' });
-    expect(pre.acctFen).toBe(before.acctBalanceFen);
-    expect(pre.selfFen).toBe(bill.amountFen - before.acctBalanceFen);
+    // Four services (甲类), 237.00: the fund pays 70 % (165.90), the thin account all it holds (20.50), the card the rest.
+    expect(pre).toMatchObject({ totalFen: 23700, fundFen: 16590, acctFen: before.acctBalanceFen, selfFen: 23700 - 16590 - before.acctBalanceFen });
+    expect(before.acctBalanceFen).toBe(2050);
     w.his.setFault('settle', { mode: 'error', code: 'REJECTED', once: true });
     expect(await pay(txnId, pre.preSettleId, card(pre.selfFen))).toMatchObject({ status: 'FAILED', code: 'HIS_REJECTED', data: { compensate: 'reverse' } });
     expect(w.insurance.simulator.platform.settlements().filter((s) => s.chrgBchno === txnId)).toMatchObject([{ state: 'cancelled' }]);
@@ -188,5 +192,13 @@ describe('the money saga', () => {
     expect(await w.kiosk.call('payment.qr.pay', { authCode: expired, amountFen: pre.selfFen }, { txnId })).toMatchObject({ status: 'FAILED', code: 'PAYMENT_REFUSED', data: { state: 'failed' } });
     const forged = { method: 'qr', amountFen: pre.selfFen, channel: 'wechat', channelTradeNo: '4200000000000000000000' } as const;
     expect(await pay(txnId, pre.preSettleId, forged)).toMatchObject({ status: 'FAILED', code: 'PAYMENT_NOT_COLLECTED' });
+  });
+
+  it('insurance: an item the HIS maps to no national code goes up as the hospital\'s own (丙类), and the fund pays nothing for it', async () => {
+    const bill = billOf('P0007');
+    expect(bill.items.map((i) => [i.name, i.insuranceCode])).toEqual([['牙周洁治', undefined]]);
+    const { txnId, pre } = await preSettle('P0007', bill.billNo, { certType: 'ecToken', certNo: 'YB3301000000000007' });
+    expect(pre).toMatchObject({ totalFen: 12000, fundFen: 0, acctFen: 12000, selfFen: 0 });
+    expect(w.ledger.txn(kid, txnId)).toMatchObject({ insState: 'presettled', insFundFen: 0, insAcctFen: 12000, dueFen: 0 });
   });
 });

@@ -72,6 +72,16 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     const { bills } = await port.listBills({ patientId: 'P0001' });
     expect(bills).toEqual((await direct.listBills({ patientId: 'P0001' })).bills);
     expect(bills.map((b) => b.amountFen)).toEqual([6500, 2560]);
+    // Each item with its national insurance catalogue code (医保对照): three services, one drug.
+    expect(bills.flatMap((b) => b.items.map((i) => [i.name, i.insuranceCode]))).toEqual([
+      ['普通门诊诊查费', '001102000010000'], ['血常规（五分类）', '002501010150000'], ['C反应蛋白测定', '002504030790000'],
+      ['阿莫西林胶囊 0.25g×24粒', 'XJ01CAA040E001010100350'],
+    ]);
+    // An item the hospital maps to none (dental cleaning, self-paid) carries no code at all, not an empty one.
+    const dental = (await port.listBills({ patientId: 'P0007' })).bills.flatMap((b) => b.items);
+    expect(dental.map((i) => i.name)).toEqual(['牙周洁治', '根管治疗（单根）', '口腔全景X线片']);
+    expect(dental[0]).not.toHaveProperty('insuranceCode');
+    expect(dental.slice(1).map((i) => i.insuranceCode)).toEqual(['003105160010000', '002101030020000']);
 
     const tradeNo = 'C-SETTLE';
     const pre = await port.preSettle({ patientId: 'P0001', billNos: bills.map((b) => b.billNo), tradeNo });
@@ -196,10 +206,12 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     expect(history.bills[0]).toMatchObject({ amountFen: 6500, department: '内科', doctor: '周建国', hisReceiptNo: settled.state === 'settled' ? settled.hisReceiptNo : '', paidAt: settled.state === 'settled' ? settled.settledAt : '' });
     expect(history.bills[3]).toMatchObject({ amountFen: 15460, doctor: '周建国', hisReceiptNo: `SF${businessDay(-20).replaceAll('-', '')}900002` });
     expect(history.bills[3]!.items).toEqual([
-      { name: '主任医师诊查费', qty: 1, unit: '次', priceFen: 5000, amountFen: 5000 },
-      { name: '心电图检查', qty: 1, unit: '次', priceFen: 2500, amountFen: 2500 },
-      { name: '阿托伐他汀钙片 20mg×7片', qty: 2, unit: '盒', priceFen: 3980, amountFen: 7960 },
+      { name: '主任医师诊查费', qty: 1, unit: '次', priceFen: 5000, amountFen: 5000, insuranceCode: '001102000030000' },
+      { name: '心电图检查', qty: 1, unit: '次', priceFen: 2500, amountFen: 2500, insuranceCode: '003107010010000' },
+      { name: '阿托伐他汀钙片 20mg×7片', qty: 2, unit: '盒', priceFen: 3980, amountFen: 7960, insuranceCode: 'XC10AAA245A001010101785' },
     ]);
+    // Paid here, the bill keeps its items' codes in the history too.
+    expect(history.bills[0]!.items.map((i) => i.insuranceCode)).toEqual(['001102000010000', '002501010150000', '002504030790000']);
     expect((await port.billHistory({ patientId: 'P0001', from: businessDay(-7), to: businessDay(-1) })).bills.map((b) => b.billNo)).toEqual(['MZ00009001']);
     expect(await refusedWith(port.billHistory({ patientId: 'P9999', from: today, to: today }))).toEqual({ code: 'NOT_FOUND', kind: 'definite' });
   });

@@ -1,5 +1,5 @@
 import type { Money, Resource } from '@medplum/fhirtypes';
-import { paidWith } from '../../../central/his/fhir/bills.ts';
+import { chargeItemCode, paidWith } from '../../../central/his/fhir/bills.ts';
 import { codes, defaultSystems, extensions } from '../../../central/his/fhir/systems.ts';
 import type { Period } from '../../../central/his/port.ts';
 import { priceCatalogue } from '../../../central/his/seed-prices.ts';
@@ -75,7 +75,7 @@ function billResources(patientId: string, b: SeedBill, paid?: { receiptNo: strin
   const total = b.items.reduce((sum, i) => sum + i.priceFen * i.qty, 0);
   return [
     ...b.items.map((item, n): Resource => ({
-      resourceType: 'ChargeItem', id: `${b.billNo}-${n + 1}`, status: 'billed', subject: patientRef(patientId), code: { text: item.name },
+      resourceType: 'ChargeItem', id: `${b.billNo}-${n + 1}`, status: 'billed', subject: patientRef(patientId), code: chargeItemCode(s, item),
       quantity: { value: item.qty, unit: item.unit }, priceOverride: money(item.priceFen), enteredDate: b.createdAt,
       requestingOrganization: { reference: `Organization/${doctor.deptId}` },
     })),
