@@ -59,76 +59,77 @@ describe('money conservation under injected faults', () => {
         { name: 'late-res', direction: 'toClient', topic: 'kiosk/v1/+/rpc/res', delay: { p: 0.3, minMs: 5, maxMs: 200 } },
       ],
     });
-    const config = stack.kioskConfig({ broker: { url: proxy.url } });
-    const injected: string[] = [];
-    let kiosk = KioskScreen.start(config);
+    // Whatever fails, nothing of this run is left running.
     try {
-      const takeAtGate = setInterval(() => {
-        void stack.card.control('state').then((s) => (s.cardAt === 'gate' ? stack.card.control('take') : undefined));
-      }, 400);
+      const config = stack.kioskConfig({ broker: { url: proxy.url } });
+      const injected: string[] = [];
+      let kiosk = KioskScreen.start(config);
       try {
-        for (let i = 0; i < JOURNEYS; i++) {
-          const patient = stack.patients[i % stack.patients.length]!;
-          const unpaid = (await stack.hisBills(patient.patientId)).filter((b) => !b.paid);
-          if (unpaid.length === 0) continue;
-          const totalFen = unpaid.reduce((s, b) => s + b.amountFen, 0);
-          const fault: Fault = order[i % order.length]!;
-          // A channel's own fault needs a payment on that channel: QR or insurance.
-          const planned: Method = methodOrder[i % methodOrder.length]!;
-          const method: Method = fault === 'channelSilent' && (planned === 'card' || planned === 'cash') ? (random() < 0.5 ? 'qr' : 'insurance') : planned;
-          injected.push(`${i}:${method}:${fault}`);
+        const takeAtGate = setInterval(() => {
+          void stack.card.control('state').then((s) => (s.cardAt === 'gate' ? stack.card.control('take') : undefined));
+        }, 400);
+        try {
+          for (let i = 0; i < JOURNEYS; i++) {
+            const patient = stack.patients[i % stack.patients.length]!;
+            const unpaid = (await stack.hisBills(patient.patientId)).filter((b) => !b.paid);
+            if (unpaid.length === 0) continue;
+            const totalFen = unpaid.reduce((s, b) => s + b.amountFen, 0);
+            const fault: Fault = order[i % order.length]!;
+            // A channel's own fault needs a payment on that channel: QR or insurance.
+            const planned: Method = methodOrder[i % methodOrder.length]!;
+            const method: Method = fault === 'channelSilent' && (planned === 'card' || planned === 'cash') ? (random() < 0.5 ? 'qr' : 'insurance') : planned;
+            injected.push(`${i}:${method}:${fault}`);
 
-          if (fault === 'hisRefuses' || fault === 'hisSilent') {
-            const mode = fault === 'hisRefuses' ? ['error', '--code', 'REJECTED'] : ['commitThenSilent'];
-            expect((await runZizhu(['his-sim', 'fault', '--data', path.join(stack.dir, 'his'), '--fn', 'settle', '--mode', ...mode, '--once'])).code).toBe(0);
-          }
-          // The payment's own channel takes the money (or settles the insurance) and then never answers.
-          if (fault === 'channelSilent') channelFault(stack, method);
-          if (fault === 'kioskCrash') {
-            await kiosk.stop();
-            const after = journalRows(stack.journalFile).writes + 1 + Math.floor(random() * 10);
-            kiosk = KioskScreen.start(config, { ZIZHU_CRASH_AFTER_JOURNAL: String(after) });
-          }
-          // Card payments, and the self-pay part of an insurance settlement, are approved at the bank module.
-          if (method === 'card' || method === 'insurance') await stack.pos.control('auto approve 100');
-
-          const journey = async () => {
-            if (method === 'insurance') await payWithInsurance(stack, kiosk, patient, totalFen);
-            else await toPayment(stack, kiosk, patient.cardNo, totalFen, String(methods.indexOf(method) + 1));
-            if (fault === 'bridgeKilled') await stack.restartBridge();
-            // The broker goes away while the payment is under way: the kiosk and the bridge reconnect.
-            if (fault === 'brokerStop') await stack.restartBroker(500 + Math.floor(random() * 2500));
-            if (method === 'qr') {
-              await kiosk.waitFor('付款码');
-              await stack.scanner!.control(`scan 13555555555555${String(i).padStart(4, '0')}`);
+            if (fault === 'hisRefuses' || fault === 'hisSilent') {
+              const mode = fault === 'hisRefuses' ? ['error', '--code', 'REJECTED'] : ['commitThenSilent'];
+              expect((await runZizhu(['his-sim', 'fault', '--data', path.join(stack.dir, 'his'), '--fn', 'settle', '--mode', ...mode, '--once'])).code).toBe(0);
             }
-            if (method === 'cash') {
-              await kiosk.waitFor('请投入纸币');
-              for (let n = 0; n < Math.ceil(totalFen / 10_000); n++) {
-                if ((await stack.feedNote(10_000, kiosk.exited)) === 'gone') break;
+            // The payment's own channel takes the money (or settles the insurance) and then never answers.
+            if (fault === 'channelSilent') channelFault(stack, method);
+            if (fault === 'kioskCrash') {
+              await kiosk.stop();
+              const after = journalRows(stack.journalFile).writes + 1 + Math.floor(random() * 10);
+              kiosk = KioskScreen.start(config, { ZIZHU_CRASH_AFTER_JOURNAL: String(after) });
+            }
+            // Card payments, and the self-pay part of an insurance settlement, are approved at the bank module.
+            if (method === 'card' || method === 'insurance') await stack.pos.control('auto approve 100');
+
+            const journey = async () => {
+              if (method === 'insurance') await payWithInsurance(stack, kiosk, patient, totalFen);
+              else await toPayment(stack, kiosk, patient.cardNo, totalFen, String(methods.indexOf(method) + 1));
+              if (fault === 'bridgeKilled') await stack.restartBridge();
+              // The broker goes away while the payment is under way: the kiosk and the bridge reconnect.
+              if (fault === 'brokerStop') await stack.restartBroker(500 + Math.floor(random() * 2500));
+              if (method === 'qr') {
+                await kiosk.waitFor('付款码');
+                await stack.scanner!.control(`scan 13555555555555${String(i).padStart(4, '0')}`);
               }
+              if (method === 'cash') {
+                await kiosk.waitFor('请投入纸币');
+                for (let n = 0; n < Math.ceil(totalFen / 10_000); n++) {
+                  if ((await stack.feedNote(10_000, kiosk.exited)) === 'gone') break;
+                }
+              }
+              await kiosk.waitFor('请插入就诊卡', 120_000);
+            };
+            await journey().catch((e: unknown) => {
+              if (!(e instanceof KioskExited)) throw e;
+            });
+            if (fault === 'kioskCrash') {
+              // It may have died at any write, or after the journey; either way it comes back.
+              await kiosk.stop();
+              kiosk = KioskScreen.start(config);
+              await kiosk.waitFor('请插入就诊卡', 120_000);
             }
-            await kiosk.waitFor('请插入就诊卡', 120_000);
-          };
-          await journey().catch((e: unknown) => {
-            if (!(e instanceof KioskExited)) throw e;
-          });
-          if (fault === 'kioskCrash') {
-            // It may have died at any write, or after the journey; either way it comes back.
-            await kiosk.stop();
-            kiosk = KioskScreen.start(config);
-            await kiosk.waitFor('请插入就诊卡', 120_000);
           }
+        } finally {
+          clearInterval(takeAtGate);
         }
+        await kiosk.waitFor('请插入就诊卡', 120_000);
       } finally {
-        clearInterval(takeAtGate);
+        await kiosk.stop();
       }
-      await kiosk.waitFor('请插入就诊卡', 120_000);
-    } finally {
-      await kiosk.stop();
-    }
 
-    try {
       // 1. The kiosk's own books balance: every closed transaction, to the fen, and nothing open.
       const verify = await runZizhu(['journal', 'verify', '--db', stack.journalFile, '--json']);
       expect(verify.code, `${verify.stdout}\nfaults: ${injected.join(' ')}`).toBe(0);

@@ -143,7 +143,8 @@ export class Stack {
         methods: ['card', ...(this.scanner ? (['qr'] as const) : []), ...(this.cash ? (['cash'] as const) : []), ...(this.bridgeArgs.includes('--insurance') ? (['insurance'] as const) : [])],
         cashOverpay: 'voucher',
       },
-      timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 3000, saleMs: 20_000, settleDeadlineMs: 10_000 },
+      // An insurance pre-settle is four platform calls and the HIS's: 3 s was too tight on a busy CI machine.
+      timeouts: { choiceMs: 20_000, takeCardMs: 5000, goodbyeMs: 1000, rpcMs: 6000, saleMs: 20_000, settleDeadlineMs: 10_000 },
       // The journeys written before the other flows: bills alone go straight to the bill list.
       // A test of another flow names the flows it wants, which fixes its menu keys.
       flows: this.report ? ['bills', 'reports'] : ['bills'],
