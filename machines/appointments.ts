@@ -3,7 +3,8 @@ import type { AppointmentView } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { turnPage } from './paging.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { PaymentEnd, PaymentOutput, ScreenMeta } from './types.ts';
+import type { PaymentEnd, PaymentOutput } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * My appointments (issue 5 §4, 预约取号): the patient's booked appointments from today on, one
@@ -55,7 +56,6 @@ export function appointmentActions(a: AppointmentView, today: string | undefined
   return a.date === today ? ['checkIn', 'cancel'] : ['cancel'];
 }
 
-const meta = (m: ScreenMeta) => m;
 const actionAt = (context: AppointmentsContext, index: number) => (context.chosen ? appointmentActions(context.chosen, context.today)[index] : undefined);
 
 export const appointmentsMachine = setup({
@@ -219,15 +219,3 @@ function checkedInOf(output: PaymentOutput): AppointmentView | undefined {
   return result?.appointment;
 }
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,7 +2,7 @@ import { assign, fromPromise, setup } from 'xstate';
 import type { BillHistoryResult, InpatientCostsResult } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { pageOf, turnPage } from './paging.ts';
-import type { ScreenMeta } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * Printing a bill list (费用清单, issue 5 §9): the patient picks the outpatient bills paid in the
@@ -57,8 +57,6 @@ export function flipPage(count: number, page: number, delta: 1 | -1): number {
   return delta === 1 && current === pages - 1 ? 0 : turnPage(count, current, delta);
 }
 
-const meta = (m: ScreenMeta) => m;
-
 export const billListMachine = setup({
   types: {
     context: {} as BillListContext,
@@ -89,7 +87,7 @@ export const billListMachine = setup({
         src: 'findStay',
         input: ({ context }) => ({ patientId: context.patientId }),
         onDone: { target: 'choosing', actions: assign({ stay: ({ event }) => event.output }) },
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     // Back here from a list, the last list is gone: the next choice loads its own.
@@ -115,7 +113,7 @@ export const billListMachine = setup({
           { guard: ({ event }) => listRows(event.output) === 0, target: 'empty', actions: assign({ listing: ({ event }) => event.output }) },
           { target: 'list', actions: assign({ listing: ({ event }) => event.output, page: 0 }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     // Nothing paid in that range: another range may have some.
@@ -141,7 +139,7 @@ export const billListMachine = setup({
         src: 'printList',
         input: ({ context }) => ({ nameMasked: context.nameMasked, listing: context.listing! }),
         onDone: { target: 'printed', actions: assign({ printed: ({ event }) => event.output.printed }) },
-        onError: { target: 'printed', actions: assign({ printed: false, problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'printed', actions: assign({ printed: false, problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     printed: {
@@ -159,6 +157,3 @@ export const billListMachine = setup({
   output: () => ({}),
 });
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,8 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { InsuranceCredential } from '../contract/rpc.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { Bill, BillPaymentInput, BillPaymentOutput, PreSettleResult, ScreenMeta } from './types.ts';
+import type { Bill, BillPaymentInput, BillPaymentOutput, PreSettleResult } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * Paying outstanding outpatient bills (issue 5 §5): the patient confirms, paying themselves or
@@ -21,8 +22,6 @@ export interface BillPaymentContext extends BillPaymentInput {
   problem?: string;
   end?: BillPaymentOutput['end'];
 }
-
-const meta = (m: ScreenMeta) => m;
 
 export const billPaymentMachine = setup({
   types: {
@@ -141,6 +140,3 @@ export const billPaymentMachine = setup({
   output: ({ context }) => ({ end: context.end ?? 'notPaid', txnId: context.txnId, hisReceiptNo: context.hisReceiptNo }),
 });
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

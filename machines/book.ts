@@ -3,7 +3,7 @@ import type { AppointmentView } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { turnPage } from './paging.ts';
 import { at, daysOf, departmentsOn, doctorsOn, slotsOf, type PickEvent, type SchedulePick, type Schedule } from './schedule-pick.ts';
-import type { ScreenMeta } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * Booking ahead (预约挂号, issue 5 §4): the patient picks a day of the next two weeks, then a
@@ -22,8 +22,6 @@ export interface BookContext extends FlowInput, SchedulePick {
   slipPrinted?: boolean;
   problem?: string;
 }
-
-const meta = (m: ScreenMeta) => m;
 
 /** The lists a `select` picks from, by the screen that shows them. */
 const lists = { days: daysOf, departments: departmentsOn, doctors: doctorsOn, slots: slotsOf };
@@ -61,7 +59,7 @@ export const bookMachine = setup({
           { guard: ({ event }) => daysOf({ schedule: event.output, page: 0 }).length === 0, target: 'none' },
           { target: 'days', actions: assign({ schedule: ({ event }) => event.output }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     none: notice('book.none'),
@@ -119,7 +117,7 @@ export const bookMachine = setup({
           { guard: ({ event }) => event.output.state === 'refused', target: 'refused', actions: assign({ outcome: ({ event }) => event.output, problem: ({ event }) => reasonOf(event.output) }) },
           { target: 'printing', actions: assign({ outcome: ({ event }) => event.output }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     refused: {
@@ -151,15 +149,3 @@ function reasonOf(outcome: BookOutcome): string | undefined {
   return 'reason' in outcome ? outcome.reason : undefined;
 }
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -3,7 +3,8 @@ import { maskName } from '../contract/mask.ts';
 import type { CreatePatientResult } from '../contract/rpc.ts';
 import type { FlowOutput } from './flows.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { PayMethod, ScreenMeta, Timeouts } from './types.ts';
+import type { PayMethod, Timeouts } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * 建档发卡 (issue 5 §2): a person the hospital has no record of gets one, and a patient card, from
@@ -66,7 +67,6 @@ export interface CardIssueOutput extends FlowOutput {
 }
 
 const PHONE_DIGITS = 11;
-const meta = (m: ScreenMeta) => m;
 /** One screen for every step the kiosk works through alone; the voice says which. */
 const working = (voice: string) => meta({ screen: 'cardIssue.wait', voice });
 
@@ -296,6 +296,3 @@ export function nameMaskedOf(context: Pick<CardIssueContext, 'person'>): string 
   return maskName(context.person?.name ?? '');
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,7 +2,8 @@ import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { DepositResult, InpatientInfoResult } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { PaymentEnd, ScreenMeta } from './types.ts';
+import type { PaymentEnd } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * Paying an inpatient deposit (住院预交金, issue 5 §7): the patient sees the stay (ward, bed,
@@ -32,8 +33,6 @@ export interface DepositContext extends FlowInput {
   problem?: string;
   end?: PaymentEnd;
 }
-
-const meta = (m: ScreenMeta) => m;
 
 /** The typed amount after one more digit, or undefined when the digit would make it invalid. */
 export function typedWith(typed: string, digit: string): string | undefined {
@@ -81,7 +80,7 @@ export const depositMachine = setup({
           { guard: ({ event }) => event.output === null || event.output.state !== 'inHospital', target: 'none' },
           { target: 'stay', actions: assign({ admission: ({ event }) => event.output ?? undefined }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     none: notice('deposit.none'),
@@ -125,7 +124,7 @@ export const depositMachine = setup({
         src: 'open',
         input: ({ context }) => ({ admission: context.admission!, amountFen: context.amountFen!, nameMasked: context.nameMasked }),
         onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output }) },
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     paying: {
@@ -159,15 +158,3 @@ export const depositMachine = setup({
   output: ({ context }) => ({ end: context.end, txnId: context.txnId }),
 });
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,7 +2,8 @@ import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { DischargeCheckResult, DischargePreSettleResult, DischargeSettleResult, InpatientInfoResult } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { PaymentEnd, ScreenMeta } from './types.ts';
+import type { PaymentEnd } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * Self-service discharge (出院结算, issue 5 §7): the HIS says whether the stay may be settled here,
@@ -38,8 +39,6 @@ export interface DischargeContext extends FlowInput {
   problem?: string;
   end?: PaymentEnd;
 }
-
-const meta = (m: ScreenMeta) => m;
 
 export const dischargeMachine = setup({
   types: {
@@ -78,7 +77,7 @@ export const dischargeMachine = setup({
           { guard: ({ event }) => event.output === null, target: 'none' },
           { target: 'checking', actions: assign({ admission: ({ event }) => event.output ?? undefined }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     checking: {
@@ -90,7 +89,7 @@ export const dischargeMachine = setup({
           { guard: ({ event }) => event.output.eligible, target: 'preSettling', actions: assign({ check: ({ event }) => event.output }) },
           { target: 'notEligible', actions: assign({ check: ({ event }) => event.output }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     none: notice('discharge.none'),
@@ -102,7 +101,7 @@ export const dischargeMachine = setup({
         src: 'preSettle',
         input: ({ context }) => ({ admission: context.admission!, nameMasked: context.nameMasked }),
         onDone: { target: 'split', actions: assign({ txnId: ({ event }) => event.output.txnId, preSettle: ({ event }) => event.output.preSettle }) },
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     split: {
@@ -159,7 +158,7 @@ export const dischargeMachine = setup({
           { target: 'pending', actions: assign({ end: 'pending' as const, problem: ({ event }) => reasonOf(event.output) }) },
         ],
         // Not known how far it got: the journal keeps the transaction open and recovery finishes it.
-        onError: { target: 'pending', actions: assign({ end: 'pending' as const, problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'pending', actions: assign({ end: 'pending' as const, problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     settled: notice('discharge.done'),
@@ -170,19 +169,7 @@ export const dischargeMachine = setup({
   output: ({ context }) => ({ end: context.end, txnId: context.txnId }),
 });
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
 function reasonOf(outcome: RefundSettlement): string | undefined {
   return 'reason' in outcome ? outcome.reason : undefined;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -3,7 +3,7 @@ import type { BillHistoryResult, DoctorInfoResult, PriceItem } from '../contract
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { flipPage } from './billList.ts';
 import { PER_PAGE } from './paging.ts';
-import type { ScreenMeta } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * Inquiry (查询, issue 5 §10): prices by pinyin initials, the doctors' sessions of the coming
@@ -96,7 +96,6 @@ export function chosenDoctor(c: Pick<InquiryContext, 'departments' | 'deptIndex'
   return c.doctorIndex === undefined ? undefined : chosenDepartment(c)?.doctors[c.doctorIndex];
 }
 
-const meta = (m: ScreenMeta) => m;
 /** A patient-wait state counts down on screen and leaves the flow when the count ends. */
 const patientWait = (screen: string) => ({ meta: meta({ screen, voice: screen, countdown: 'choiceMs' }), after: { choice: '#inquiry.done' } }) as const;
 /** A system-wait state (central answering) has no countdown of its own. */
@@ -173,7 +172,7 @@ export const inquiryMachine = setup({
               { guard: ({ event }) => event.output.total === 0, target: 'none' },
               { target: 'results', actions: assign({ prices: ({ event }) => event.output.items, priceTotal: ({ event }) => event.output.total, priceFetched: 1, page: 0 }) },
             ],
-            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
           },
         },
         none: {
@@ -204,7 +203,7 @@ export const inquiryMachine = setup({
                 return { prices, priceTotal: event.output.total, priceFetched: context.priceFetched + 1, page: flipPage(prices.length, context.page, 1) };
               }),
             },
-            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
           },
         },
       },
@@ -222,7 +221,7 @@ export const inquiryMachine = setup({
               { guard: ({ event }) => event.output.length === 0, target: 'none' },
               { target: 'departments', actions: assign({ departments: ({ event }) => event.output, page: 0 }) },
             ],
-            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
           },
         },
         none: {
@@ -278,7 +277,7 @@ export const inquiryMachine = setup({
             src: 'loadHistory',
             input: ({ context }) => ({ patientId: context.patientId }),
             onDone: { target: 'list', actions: assign({ history: ({ event }) => event.output, page: 0 }) },
-            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+            onError: { target: '#inquiry.problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
           },
         },
         list: {
@@ -302,6 +301,3 @@ export const inquiryMachine = setup({
   output: () => ({}),
 });
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

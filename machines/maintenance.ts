@@ -1,5 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
-import type { ScreenMeta, Timeouts } from './types.ts';
+import type { Timeouts } from './types.ts';
+import { meta } from './parts.ts';
 
 /**
  * Staff maintenance mode (issue 5 §14), entered with a staff card and PIN, never inside a
@@ -39,8 +40,6 @@ export interface MaintenanceContext extends MaintenanceInput {
 }
 
 export type MaintenanceEvent = { type: 'staff.action'; action: StaffAction } | { type: 'staff.counted'; matches: boolean } | { type: 'cancel' };
-
-const meta = (m: ScreenMeta) => m;
 
 export const maintenanceMachine = setup({
   types: {

@@ -1,5 +1,6 @@
 import { assign, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
-import type { Bill, CardSale, CashResult, Collected, PaymentInput, PaymentOutput, PayMethod, PosStage, QrOutcome, QrPaid, ScreenMeta, SettleOutcome, SettlePlan } from './types.ts';
+import type { Bill, CardSale, CashResult, Collected, PaymentInput, PaymentOutput, PayMethod, PosStage, QrOutcome, QrPaid, SettleOutcome, SettlePlan } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * Taking money for one prepared transaction (issue 5 §6), invoked by every money flow: the patient
@@ -31,7 +32,6 @@ export interface PaymentContext extends PaymentInput {
   retry?: boolean;
 }
 
-const meta = (m: ScreenMeta) => m;
 const reasonOf = (outcome: SettleOutcome) => ('reason' in outcome ? outcome.reason : undefined);
 
 export const paymentMachine = setup({
@@ -246,6 +246,3 @@ function collectedOf(context: PaymentContext): Collected {
   return { method: 'card', sale: context.sale! };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

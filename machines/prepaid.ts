@@ -2,7 +2,8 @@ import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { RechargeResult } from '../contract/rpc.ts';
 import type { FlowInput, FlowOutput } from './flows.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
-import type { PaymentEnd, ScreenMeta } from './types.ts';
+import type { PaymentEnd } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * The outpatient prepaid account (预交金账户, issue 5 §11). Public hospitals stopped taking
@@ -66,7 +67,6 @@ export function typedWith(typed: string, digit: string): string | undefined {
   return Number(next) <= maxRechargeYuan ? next : undefined;
 }
 
-const meta = (m: ScreenMeta) => m;
 const selected = (c: PrepaidContext, e: PrepaidEvent, action: AccountAction) => e.type === 'select' && accountActions(c)[e.index] === action;
 
 export const prepaidMachine = setup({
@@ -102,7 +102,7 @@ export const prepaidMachine = setup({
           { guard: ({ event }) => !event.output.offered, target: 'notOffered' },
           { target: 'account', actions: assign({ account: ({ event }) => (event.output.offered ? { balanceFen: event.output.balanceFen, rechargeOffered: event.output.rechargeOffered } : undefined) }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     notOffered: notice('prepaid.notOffered'),
@@ -154,7 +154,7 @@ export const prepaidMachine = setup({
         src: 'openRecharge',
         input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, amountFen: context.amountFen! }),
         onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output.txnId }) },
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     paying: {
@@ -200,7 +200,7 @@ export const prepaidMachine = setup({
         input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, amountFen: context.account!.balanceFen }),
         onDone: { target: 'refunded', actions: assign({ refund: ({ event }) => event.output }) },
         // The transaction stays open in the journal and recovery finishes it: the patient is told to ask at the counter.
-        onError: { target: 'refunded', actions: assign({ refund: ({ event }) => ({ state: 'pending' as const, reason: message(event.error) }) }) },
+        onError: { target: 'refunded', actions: assign({ refund: ({ event }) => ({ state: 'pending' as const, reason: errorMessage(event.error) }) }) },
       },
     },
     refunded: notice('prepaid.refunded'),
@@ -209,15 +209,3 @@ export const prepaidMachine = setup({
   output: ({ context }) => ({ end: context.end, txnId: context.txnId }),
 });
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -4,7 +4,8 @@ import type { FlowInput, FlowOutput } from './flows.ts';
 import { turnPage } from './paging.ts';
 import { paymentMachine, type PaymentEvent } from './payment.ts';
 import { at, departmentsOn, doctorsOn, picked, slotsOf, type Department, type Doctor, type SchedulePick, type PickEvent, type Schedule, type Slot } from './schedule-pick.ts';
-import type { PaymentEnd, ScreenMeta } from './types.ts';
+import type { PaymentEnd } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * Registration today (当日挂号, issue 5 §3): the patient picks a department, a doctor and a
@@ -35,8 +36,6 @@ export interface LockInput {
   doctor: Doctor;
   slot: Slot;
 }
-
-const meta = (m: ScreenMeta) => m;
 
 /** The lists a `select` picks from, by the screen that shows them. */
 const lists = { departments: departmentsOn, doctors: doctorsOn, slots: slotsOf };
@@ -91,7 +90,7 @@ export const registerMachine = setup({
           { guard: ({ event }) => departmentsOn({ schedule: payable(event.output.schedule), date: event.output.date, page: 0 }).length === 0, target: 'none' },
           { target: 'departments', actions: assign({ schedule: ({ event }) => payable(event.output.schedule), date: ({ event }) => event.output.date }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     none: notice('register.none'),
@@ -138,7 +137,7 @@ export const registerMachine = setup({
         input: ({ context }) => ({ patientId: context.patientId, nameMasked: context.nameMasked, ...picked(context)! }),
         onDone: { target: 'paying', actions: assign({ txnId: ({ event }) => event.output.txnId, lockId: ({ event }) => event.output.lockId }) },
         // Taken meanwhile (SLOT_FULL), a number of this doctor already held, or central silent.
-        onError: { target: 'lockFailed', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'lockFailed', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     lockFailed: {
@@ -203,15 +202,3 @@ export const registerMachine = setup({
   output: ({ context }) => (context.end ? { end: context.end, txnId: context.txnId } : {}),
 });
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
-import type { ScreenMeta, Timeouts } from './types.ts';
+import type { Timeouts } from './types.ts';
+import { errorMessage, meta, notice } from './parts.ts';
 
 /**
  * Printing a patient's ready lab and exam reports on the A4 printer (issue 5 §8). A report prints
@@ -31,8 +32,6 @@ export interface ReportsContext extends ReportsInput {
   problem?: string;
 }
 
-const meta = (m: ScreenMeta) => m;
-
 export const reportsMachine = setup({
   types: {
     context: {} as ReportsContext,
@@ -59,7 +58,7 @@ export const reportsMachine = setup({
           { guard: ({ event }) => event.output.length === 0, target: 'none' },
           { target: 'list', actions: assign({ reports: ({ event }) => event.output }) },
         ],
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     none: notice('reports.none'),
@@ -78,7 +77,7 @@ export const reportsMachine = setup({
         src: 'printReports',
         input: ({ context }) => ({ patientId: context.patientId, reports: (context.reports ?? []).filter((r) => r.printable) }),
         onDone: { target: 'printed', actions: assign({ summary: ({ event }) => event.output }) },
-        onError: { target: 'problem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'problem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     printed: notice('reports.done'),
@@ -87,15 +86,3 @@ export const reportsMachine = setup({
   },
 });
 
-/** A message with OK; the countdown ends it too. */
-function notice(screen: string) {
-  return {
-    meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
-    on: { confirm: 'done', cancel: 'done' },
-    after: { choice: 'done' },
-  } as const;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

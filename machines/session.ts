@@ -4,7 +4,8 @@ import { billPaymentMachine } from './billPayment.ts';
 import { flowMachines, flowNames, type Flow, type FlowInput, type FlowOutput } from './flows.ts';
 import { maintenanceMachine, type MaintenanceEvent } from './maintenance.ts';
 import { turnPage } from './paging.ts';
-import type { Bill, BillPaymentOutput, PayMethod, ScreenMeta, Timeouts } from './types.ts';
+import type { Bill, BillPaymentOutput, PayMethod, Timeouts } from './types.ts';
+import { errorMessage, meta } from './parts.ts';
 
 /**
  * One patient's visit, from the attract screen back to it (DESIGN.md §4): card in, who are you,
@@ -95,8 +96,6 @@ const flowEvents = ['confirm', 'cancel', 'retry', 'method', 'digit', 'backspace'
 /** The flows the menu starts: card issue is offered only to an ID card with no record. */
 const menuFlows = flowNames.filter((name) => name !== 'cardIssue');
 
-const meta = (m: ScreenMeta) => m;
-
 /** A message the patient reads; then the card comes back, on a key or when the countdown ends. */
 const noticeThenEject = (screen: string) => ({
   meta: meta({ screen, voice: screen, countdown: 'choiceMs' }),
@@ -168,12 +167,12 @@ export const sessionMachine = setup({
             },
             { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'patientCard' as const, credNo: event.output.cardNo }) }) },
           ],
-          onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+          onError: { target: 'cardProblem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
         },
         {
           src: 'waitForIdCard',
           onDone: { target: 'identifying', actions: assign({ credential: ({ event }) => ({ credType: 'idCard' as const, credNo: event.output.idNumber }) }) },
-          onError: { target: 'idCardProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+          onError: { target: 'idCardProblem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
         },
         {
           src: 'waitForVoucher',
@@ -238,7 +237,7 @@ export const sessionMachine = setup({
             }),
           },
         ],
-        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     // An ID card the hospital has no record of: a record and a patient card, here and now. The
@@ -319,7 +318,7 @@ export const sessionMachine = setup({
           { guard: ({ event }) => event.output.bills.length === 0, target: 'noBills' },
           { target: 'bills', actions: assign({ bills: ({ event }) => event.output.bills }) },
         ],
-        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => message(event.error) }) },
+        onError: { target: 'serviceProblem', actions: assign({ problem: ({ event }) => errorMessage(event.error) }) },
       },
     },
     bills: {
@@ -411,10 +410,6 @@ export const sessionMachine = setup({
     },
   },
 });
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** An ID card lies on the pad and an e-voucher is on the patient's phone: neither is ours to hand back. */
 function noCardInReader(context: SessionContext): boolean {
