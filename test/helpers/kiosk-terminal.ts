@@ -56,7 +56,16 @@ export class KioskScreen {
     } catch {
       return;
     }
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    // A kiosk mid-payment finishes what it is doing first; one that has not stopped in 5 s is
+    // killed, so a failed test leaves no kiosk behind.
+    const stopped = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))]);
+    if (stopped) return;
+    try {
+      this.pty.kill('SIGKILL');
+    } catch {
+      return;
+    }
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
   }
 }
 
