@@ -401,6 +401,17 @@ export interface PayResult {
   settledAt: string;
   /** With insurance: what the platform settled (the settled figures win over the pre-settle's). */
   insurance?: { setlId: string; fundFen: number; acctFen: number; selfFen: number };
+  /**
+   * Where the patient goes next, as the HIS assigned it with the settlement: the dispensing window
+   * for the drugs, where blood is drawn, where the exams are done. In the HIS's own words, in order;
+   * absent when the HIS says nothing (docs/rpc.md).
+   */
+  guide?: GuideStep[];
+}
+/** One step after paying, e.g. `{ what: '取药', where: '门诊西药房 3号窗口 (门诊楼1层)' }`. */
+export interface GuideStep {
+  what: string;
+  where: string;
 }
 export interface BalanceResult {
   balanceFen: number;

@@ -86,7 +86,8 @@ const noteWriters: Partial<Record<OpName, (result: unknown) => string[]>> = {
   'register.confirm': (r) => appointmentNotes((r as RegisterResult).appointment),
   // The checked-in appointment (CheckInResult): the queue number is what the patient came for.
   'appointment.checkin': (r) => appointmentNotes((r as { appointment: RegisterResult['appointment'] }).appointment),
-  'bill.pay': (r) => insuranceNotes((r as PayResult).insurance),
+  // The settled split, then where to go next (the dispensing window, the lab) as the HIS assigned it.
+  'bill.pay': (r) => [...insuranceNotes((r as PayResult).insurance), ...guideNotes((r as PayResult).guide)],
   // The deposits after this one, and the balance left after the costs so far.
   'inpatient.deposit': (r) => {
     const d = r as import('../contract/rpc.ts').DepositResult;
@@ -105,6 +106,10 @@ const noteWriters: Partial<Record<OpName, (result: unknown) => string[]>> = {
 function insuranceNotes(split: PayResult['insurance']): string[] {
   if (!split) return [];
   return [`医保统筹支付(元): ${formatYuan(split.fundFen)}`, `个人账户支付(元): ${formatYuan(split.acctFen)}`, `个人自付(元): ${formatYuan(split.selfFen)}`, `医保结算号: ${split.setlId}`];
+}
+
+function guideNotes(guide: PayResult['guide']): string[] {
+  return (guide ?? []).map((g) => `下一步: ${g.what} - ${g.where}`);
 }
 
 function appointmentNotes(a: RegisterResult['appointment']): string[] {

@@ -1,5 +1,6 @@
 import { createActor, fromPromise, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
-import type { BillListResult, IdentifyResult } from '../contract/rpc.ts';
+import type { BillListResult, GuideStep, IdentifyResult, PayResult } from '../contract/rpc.ts';
+import { scaled } from '../contract/time-scale.ts';
 import type { CardDispenser } from '../drivers/card/driver.ts';
 import type { IdCardReader } from '../drivers/idcard/driver.ts';
 import type { QrScanner } from '../drivers/scanner/driver.ts';
@@ -53,7 +54,7 @@ export interface SessionDeps {
 }
 
 /** A call for staff from an empty attract screen is let go after this long with no visit. */
-const STAFF_CALL_IDLE_MS = 10 * 60_000;
+const STAFF_CALL_IDLE_MS = scaled(10 * 60_000);
 
 /**
  * Runs the session machine with the real actors (DESIGN.md §5 session host) and turns its
@@ -147,6 +148,10 @@ export class SessionHost {
     });
     this.actor = createActor(machine, {
       input: { timeouts: config.timeouts, flows: this.offeredFlows(), cashChange: config.payment.cashOverpay === 'voucher' },
+      // A flow or its payment moving on changes no snapshot of the session's own: redraw on any actor's.
+      inspect: (event) => {
+        if (event.type === '@xstate.snapshot' && event.actorRef !== this.actor) this.publish();
+      },
     });
     this.actor.subscribe({ next: () => this.publish(), error: (e) => this.d.log('session machine error', { error: String(e) }) });
     this.actor.start();
@@ -235,6 +240,7 @@ export class SessionHost {
       payMethods: pay && (['card', 'qr', 'cash'] as const).map((method) => ({ method, offered: pay.methods.includes(method), why: money.methods[method] === 'ok' ? undefined : money.methods[method] })),
       insertedFen: pay?.insertedFen,
       cashChange: pay?.cashChange,
+      guide: pay ? guideOf(pay) : undefined,
       hisReceiptNo: pay?.hisReceiptNo ?? bill?.hisReceiptNo ?? (c.payment && 'hisReceiptNo' in c.payment ? c.payment.hisReceiptNo : undefined),
       txnId: pay?.txnId ?? bill?.txnId ?? c.payment?.txnId,
       problem: pay?.problem ?? bill?.problem ?? reports?.problem ?? (flow?.context as { problem?: string } | undefined)?.problem ?? c.problem,
@@ -273,6 +279,12 @@ export class SessionHost {
     if (this.ticker) clearInterval(this.ticker);
     this.actor?.stop();
   }
+}
+
+/** A settled bill's "what next" steps, shown while its receipt prints; other ops' answers carry none. */
+function guideOf(pay: PaymentContext): GuideStep[] | undefined {
+  const guide = pay.plan.op === 'bill.pay' ? (pay.result as PayResult | undefined)?.guide : undefined;
+  return guide?.length ? guide : undefined;
 }
 
 /** The session's snapshot and its active descendants, outermost first: session, flow, payment. */

@@ -207,15 +207,18 @@ const builders: Record<ScreenId, Builder> = {
     ],
     buttons: [],
   }),
-  'print.receipt': (view, { language, width }) => ({
-    lines: [
+  'print.receipt': (view, { language, width, height }) => {
+    const head = [
       ...lines(language, width, strings['print.receipt'].title),
       ...(view.hisReceiptNo === undefined ? [] : [center(truncate(say(strings['print.receipt'].receiptNo, language, { no: sanitize(view.hisReceiptNo) }), width))]),
       blank,
-      ...lines(language, width, strings['print.receipt'].printing),
-    ],
-    buttons: [],
-  }),
+    ];
+    const printing = lines(language, width, strings['print.receipt'].printing);
+    // Where to go next, while the receipt (which lists it too) prints; as many steps as the body holds.
+    const room = height - head.length - printing.length - 1;
+    const guide = (view.guide ?? []).slice(0, Math.max(0, room)).map((g) => center(truncate(say(strings['print.receipt'].guide, language, { what: sanitize(g.what), where: sanitize(g.where) }), width)));
+    return { lines: [...head, ...(guide.length ? [...guide, blank] : []), ...printing], buttons: [] };
+  },
   'pay.reversing': (view, { language, width }) => ({
     lines: [
       ...lines(language, width, strings['pay.reversing'].title),

@@ -171,6 +171,8 @@ export const strings = {
     title: { zh: '缴费成功', en: 'Payment successful' },
     printing: { zh: '正在打印凭条, 请稍候', en: 'Printing your receipt, please wait' },
     receiptNo: { zh: '收据号: {no}', en: 'Receipt no: {no}' },
+    /** One step of the HIS's "what next" guide; what and where are the HIS's words. */
+    guide: { zh: '下一步: {what} - {where}', en: 'Next: {what} - {where}' },
   },
   'pay.reversing': {
     title: { zh: '医院未能入账, 正在撤销扣款', en: 'The hospital could not record the payment' },

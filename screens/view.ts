@@ -1,4 +1,5 @@
 import type { MethodBlock, MoneyBlock } from '../contract/fleet.ts';
+import type { GuideStep } from '../contract/rpc.ts';
 import type { Flow } from '../machines/flows.ts';
 import type { CashboxCount, StaffAction, StaffNote } from '../machines/maintenance.ts';
 import type { PrintSummary, ReportEntry } from '../machines/reports.ts';
@@ -36,6 +37,8 @@ export interface ScreenView {
   insuranceOffered?: boolean;
   posStage?: PosStage;
   hisReceiptNo?: string;
+  /** Once a bill is settled: where the patient goes next (the dispensing window, the lab), as the HIS said. */
+  guide?: GuideStep[];
   txnId?: string;
   problem?: string;
   /** How the last payment ended, for the goodbye screen. */

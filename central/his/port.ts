@@ -18,7 +18,7 @@
  * trades and never appear there.
  */
 
-import type { Bill, InpatientCostItem, PaidBill, Payment, PreSettleResult, PriceCategory, PriceItem } from '../../contract/rpc.ts';
+import type { Bill, GuideStep, InpatientCostItem, PaidBill, Payment, PreSettleResult, PriceCategory, PriceItem } from '../../contract/rpc.ts';
 
 export type HisErrorKind = 'definite' | 'unknown';
 
@@ -274,7 +274,7 @@ export interface Cancellation {
  * item's `insuranceCode` is the HIS's 医保对照 (the national catalogue code); an adapter leaves it
  * out for an item the HIS maps to none, never sends it empty.
  */
-export type { Bill, BillItem, CardPayment, Payment } from '../../contract/rpc.ts';
+export type { Bill, BillItem, CardPayment, GuideStep, Payment } from '../../contract/rpc.ts';
 
 export interface PreSettleRequest {
   patientId: string;
@@ -305,6 +305,12 @@ export interface InsuranceShare {
 export interface Settlement {
   hisReceiptNo: string;
   settledAt: string;
+  /**
+   * Where the patient goes next for what was paid (the dispensing window assigned to this
+   * settlement, the lab, the exam rooms), kept with the settlement so a repeat names the same
+   * window. Absent when the HIS says nothing.
+   */
+  guide?: GuideStep[];
 }
 
 /* ---------------------------------------------------------------- prepaid account */

@@ -82,7 +82,7 @@ describe('zizhu his-sim (child process)', () => {
     expect(shown.patientId).toBe('P0003');
     expect(shown.bills.map((b) => [b.billNo, b.paid])).toEqual([['MZ00000301', false], ['MZ00000302', true], ['MZ00000303', false]]);
     expect(shown.bills[1]).toMatchObject({ amountFen: 1500, department: '外科', hisReceiptNo: receipt.hisReceiptNo, tradeNo });
-    expect(shown.bills[1]!.items).toEqual([{ name: '换药（小）', qty: 1, unit: '次', priceFen: 1500, amountFen: 1500 }]);
+    expect(shown.bills[1]!.items).toEqual([{ name: '换药（小）', qty: 1, unit: '次', priceFen: 1500, amountFen: 1500, insuranceCode: '001206000020000' }]);
     expect(shown.bills[0]).not.toHaveProperty('hisReceiptNo');
   });
 

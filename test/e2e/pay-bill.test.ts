@@ -40,6 +40,9 @@ describe('a patient pays an outstanding bill by bank card, end to end', () => {
     expect(bills.every((b) => b.paid)).toBe(true);
     const receiptNo = bills[0]!.hisReceiptNo!;
     expect(text).toContain(receiptNo);
+    // What next, as the HIS assigned it with the settlement: blood drawn at the lab for the tests, then the drugs at a pharmacy window.
+    expect(text).toContain('下一步: 抽血化验 - 检验科 采血处 (医技楼1层)');
+    expect(text).toMatch(/下一步: 取药 - 门诊西药房 [1-4]号窗口 \(门诊楼1层\)/);
     expect((receipt.qr as string[])[0]).toMatch(/^[0-9A-Z]{26}$/);
     expect(text).not.toContain(stack.patient.name);
 

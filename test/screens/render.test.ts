@@ -10,6 +10,14 @@ import { bill, view } from './views.ts';
 const GRID = { columns: 66, rows: 19 };
 const languages: Language[] = ['zh', 'en'];
 
+/** A settled bill's "what next" steps as the HIS answers them: lab, two exam rooms, the pharmacy window. */
+const guide = [
+  { what: '抽血化验', where: '检验科 采血处 (医技楼1层)' },
+  { what: '心电图检查', where: '心电图室 (医技楼2层)' },
+  { what: '超声检查', where: '超声科 (医技楼2层)' },
+  { what: '取药', where: '门诊西药房 3号窗口 (门诊楼1层)' },
+];
+
 /** Every screen id with the view a machine would show it with; some ids have several endings. */
 const cases: Array<[string, ScreenView]> = [
   ['attract', view('attract')],
@@ -38,6 +46,7 @@ const cases: Array<[string, ScreenView]> = [
   ['pay.declined', view('pay.declined', { secondsLeft: 45, problem: '余额不足' })],
   ['wait.settle', view('wait.settle')],
   ['print.receipt', view('print.receipt', { hisReceiptNo: 'SF20250301000123' })],
+  ['print.receipt with a guide', view('print.receipt', { hisReceiptNo: 'SF20250301000123', guide })],
   ['pay.reversing', view('pay.reversing', { problem: 'bill already paid' })],
   ['print.slip refund', view('print.slip', { voice: 'print.slip' })],
   ['print.slip pending', view('print.slip', { voice: 'print.pending' })],
@@ -128,6 +137,26 @@ describe('renderScreen at the minimum grid 66x19', () => {
     // The long department name is cut, not wrapped.
     expect(text).toContain('心血管内科门诊');
     expect(text).not.toContain('国际医疗部');
+  });
+
+  it('shows where to go next while the receipt prints, and never pushes the printing line off', () => {
+    for (const language of languages) {
+      const next = language === 'zh' ? '下一步' : 'Next';
+      const printing = language === 'zh' ? '正在打印凭条' : 'Printing your receipt';
+      const text = renderScreen(view('print.receipt', { hisReceiptNo: 'SF20250301000123', guide, demoKeys: true }), { ...GRID, language }).lines.join('\n');
+      for (const g of guide) expect(text).toContain(`${next}: ${g.what} - ${g.where}`);
+      expect(text).toContain(printing);
+      // More steps than the body holds: the first ones are shown (the receipt lists them all).
+      const many = Array.from({ length: 12 }, (_, i) => ({ what: '检查', where: `第${i + 1}检查室` }));
+      const crowded = renderScreen(view('print.receipt', { hisReceiptNo: 'SF20250301000123', guide: many, demoKeys: true }), { ...GRID, language });
+      expectFits(crowded);
+      const crowdedText = crowded.lines.join('\n');
+      expect(crowdedText).toContain(`${next}: 检查 - 第1检查室`);
+      expect(crowdedText).not.toContain('第12检查室');
+      expect(crowdedText).toContain(printing);
+    }
+    const plain = renderScreen(view('print.receipt', { hisReceiptNo: 'SF20250301000123' }), { ...GRID, language: 'zh' }).lines.join('\n');
+    expect(plain).not.toContain('下一步');
   });
 
   it('shows the first bills and how many more when they do not fit', () => {

@@ -1,7 +1,9 @@
 import { formatYuan } from '../../../contract/money.ts';
+import { scaled } from '../../../contract/time-scale.ts';
 import { HisError, type Bill, type BillItem, type PreSettlement, type PreSettleRequest, type Settlement, type SettleRequest } from '../port.ts';
 import { write, type SimContext } from './context.ts';
 import { nextNumber } from './db.ts';
+import { settlementGuide } from './guide.ts';
 import { assertPatient } from './patients.ts';
 import { shanghaiIso } from './time.ts';
 import { assertTradeOpen, nowIso, receiptNo, runTrade } from './trades.ts';
@@ -98,7 +100,7 @@ export function preSettle(ctx: SimContext, request: PreSettleRequest): PreSettle
     if (!Array.isArray(billNos) || billNos.length === 0 || new Set(billNos).size !== billNos.length) throw invalid('billNos', 'must list one or more distinct bills');
     const totalFen = payableBills(ctx, request.patientId, billNos).reduce((sum, b) => sum + b.amountFen, 0);
     const preSettleId = nextNumber(ctx.db, 'pre_settles', 'PS', 8);
-    const expiresAt = ctx.now() + preSettleTtlMs;
+    const expiresAt = ctx.now() + scaled(preSettleTtlMs);
     // A card payment is all self-pay; the insurance split arrives with the insurance adapter.
     ctx.db
       .prepare('INSERT INTO pre_settles (pre_settle_id, patient_id, trade_no, bill_nos, total_fen, self_fen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -128,8 +130,10 @@ export function settle(ctx: SimContext, request: SettleRequest): Settlement {
     for (const b of bills) mark.run(request.tradeNo, b.billNo);
     const settledAt = nowIso(ctx);
     const hisReceiptNo = receiptNo(ctx, 'SF');
+    // Kept in the trade book with the answer, so a repeat names the same window.
+    const guide = settlementGuide(ctx, bills.flatMap((b) => billItems(ctx, b.billNo)));
     return {
-      result: { hisReceiptNo, settledAt }, patientId: pre.patientId, hisReceiptNo, paidFen: payment.amountFen, refundFen: 0, settledAt,
+      result: { hisReceiptNo, settledAt, ...(guide.length ? { guide } : {}) }, patientId: pre.patientId, hisReceiptNo, paidFen: payment.amountFen, refundFen: 0, settledAt,
       receipt: {
         title: '门诊缴费凭条',
         fields: [

@@ -172,7 +172,11 @@ export const services: Record<HisFunction, Service> = {
         object: [field('setlId', 'setl_id', 'text'), field('mdtrtId', 'mdtrt_id', 'text'), field('fundFen', 'fund_amount', 'fen'), field('acctFen', 'acct_amount', 'fen')],
       }),
     ],
-    result: receipt,
+    result: [
+      ...receipt,
+      // 就诊指引: where the patient goes next (the dispensing window, the lab, the exam rooms).
+      optional('guide', 'guide_list', { list: [field('what', 'guide_item', 'text'), field('where', 'guide_addr', 'text')] }),
+    ],
   },
   accountBalance: {
     service: 'account.balance',

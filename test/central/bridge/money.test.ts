@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Payment, RpcResponse } from '../../../contract/rpc.ts';
+import type { Payment, PayResult, RpcResponse } from '../../../contract/rpc.ts';
 import { card, cash, payCode, startWorld, today, type World } from './harness.ts';
 
 interface Pre {
@@ -53,6 +53,18 @@ describe('the money saga', () => {
 
     expect(await w.kiosk.call('bill.pay', { ...args, payment: card(pre.selfFen, '599999999999') }, { txnId })).toMatchObject({ status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT' });
     expect(await w.kiosk.call('account.recharge', { patientId: 'P0001', payment: card(100) }, { txnId })).toMatchObject({ status: 'FAILED', code: 'IDEMPOTENCY_CONFLICT' });
+  });
+
+  it('answers where to go next as the HIS assigned it, and the same again from the ledger', async () => {
+    // 胸部正位DR and 复方甘草片: the X-ray room, then a pharmacy window of the HIS's choosing.
+    const { txnId, pre } = await preSettle('P0008', billOf('P0008').billNo);
+    const paid = await pay(txnId, pre.preSettleId, card(pre.selfFen));
+    expect(paid.status, paid.message).toBe('OK');
+    const guide = (paid.data as Pick<PayResult, 'guide'>).guide;
+    expect(guide).toEqual([{ what: '放射检查', where: '放射科 (医技楼1层)' }, { what: '取药', where: expect.stringMatching(/^门诊西药房 [1-4]号窗口 \(门诊楼1层\)$/) }]);
+    expect(JSON.parse(w.ledger.txn(kid, txnId)!.result!)).toMatchObject({ guide });
+    // A repeat is answered from the ledger, window and all.
+    expect(((await pay(txnId, pre.preSettleId, card(pre.selfFen))).data as Pick<PayResult, 'guide'>).guide).toEqual(guide);
   });
 
   it('card, HIS refuses: FAILED with a reversal order; the kiosk voids and its fact closes it', async () => {
@@ -126,6 +138,8 @@ describe('the money saga', () => {
     const paid = await pay(txnId, pre.preSettleId, payment);
     expect(paid.status).toBe('OK');
     expect((paid.data as { hisReceiptNo: string }).hisReceiptNo).toMatch(/^SF/);
+    // The answer fetched again from the HIS still says where to go: the lab, then the pharmacy.
+    expect((paid.data as Pick<PayResult, 'guide'>).guide?.map((g) => g.what)).toEqual(['抽血化验', '取药']);
     expect(w.pay.simulators.alipay.ledger.refunds(txnId)).toEqual([]);
     expect(w.ledger.txn(kid, txnId)?.state).toBe('SETTLED');
   });

@@ -16,6 +16,9 @@ import { businessDay, callPort, card, cleanUp, fhirEngine, rejection, refusedWit
  * port functions, so the FHIR adapter's faults are tested in fhir-adapter.test.ts.
  */
 
+/** The outpatient pharmacy's dispensing window a settlement is sent to. */
+const pharmacyWindow = /^门诊西药房 ([1-4])号窗口 \(门诊楼1层\)$/;
+
 interface Setup {
   port: HisPort;
   direct: HisPort;
@@ -23,10 +26,12 @@ interface Setup {
   faults?: HisSimulator;
 }
 
-const targets: { name: string; faultsByFunction: boolean; start: () => Promise<Setup> }[] = [
+/** `guide`: the port answers a settlement's "what next" guide (the FHIR adapter has no mapping for it: docs/fhir-adapter.md). */
+const targets: { name: string; faultsByFunction: boolean; guide: boolean; start: () => Promise<Setup> }[] = [
   {
     name: 'the in-process simulator',
     faultsByFunction: true,
+    guide: true,
     start: async () => {
       const direct = simulator(tempDir());
       return { port: direct, direct, faults: direct };
@@ -35,6 +40,7 @@ const targets: { name: string; faultsByFunction: boolean; start: () => Promise<S
   {
     name: 'the HTTP adapter to `zizhu his-sim serve` (child process)',
     faultsByFunction: true,
+    guide: true,
     start: async () => {
       const dir = tempDir();
       const { url } = await serveChild(dir);
@@ -45,6 +51,7 @@ const targets: { name: string; faultsByFunction: boolean; start: () => Promise<S
   {
     name: 'the FHIR adapter to a FHIR R4 engine (Medplum FhirRouter over node:http)',
     faultsByFunction: false,
+    guide: false,
     start: async () => {
       const { url } = await fhirEngine();
       return { port: new FhirHis({ baseUrl: url }), direct: new FhirHis({ baseUrl: url }) };
@@ -52,7 +59,7 @@ const targets: { name: string; faultsByFunction: boolean; start: () => Promise<S
   },
 ];
 
-describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunction }) => {
+describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunction, guide }) => {
   let port: HisPort;
   let direct: HisPort;
   let faults: HisSimulator;
@@ -90,6 +97,12 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     const settled = await port.settle(request);
     expect(await port.settle(request)).toEqual(settled);
     expect(await direct.settle(request)).toEqual(settled);
+    // What next: blood drawn where the seeded 检验科 is, then the drugs at the window this settlement was given.
+    if (guide) {
+      expect(settled.guide).toEqual([{ what: '抽血化验', where: '检验科 采血处 (医技楼1层)' }, { what: '取药', where: expect.stringMatching(pharmacyWindow) }]);
+    } else {
+      expect(settled).not.toHaveProperty('guide');
+    }
     expect(await refusedWith(port.settle({ ...request, payment: card(9060, '599999999999') }))).toEqual({ code: 'TRADE_CONFLICT', kind: 'definite' });
     expect(await port.queryTrade({ tradeNo })).toEqual({ state: 'settled', kind: 'settle', hisReceiptNo: settled.hisReceiptNo, paidFen: 9060, refundFen: 0, settledAt: settled.settledAt });
     expect(await port.queryTrade({ tradeNo: 'C-NEVER' })).toEqual({ state: 'notFound' });
@@ -97,6 +110,27 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     expect(receipt).toEqual(await direct.receiptData({ tradeNo, patientId: 'P0001' }));
     expect(receipt.payment).toEqual(card(9060));
     expect((await port.listBills({ patientId: 'P0001' })).bills).toEqual([]);
+  });
+
+  it.skipIf(!guide)('tells where to go next: each settlement its own pharmacy window, exams by kind, nothing for a clinic-only bill', async () => {
+    const pay = async (patientId: string, billNos: string[], tradeNo: string) => {
+      const pre = await port.preSettle({ patientId, billNos, tradeNo });
+      const request = { preSettleId: pre.preSettleId, tradeNo, payment: card(pre.selfFen) };
+      const settled = await port.settle(request);
+      // Kept with the settlement: the same trade answered again names the same window.
+      expect(await direct.settle(request)).toEqual(settled);
+      return settled.guide;
+    };
+    const windowOf = (g: { where: string }[] | undefined) => Number(pharmacyWindow.exec(g?.at(-1)?.where ?? '')?.[1]);
+    const drugs = await pay('P0003', ['MZ00000303'], 'C-GUIDE-1');
+    expect(drugs).toEqual([{ what: '取药', where: expect.stringMatching(pharmacyWindow) }]);
+    const labAndDrugs = await pay('P0005', ['MZ00000501'], 'C-GUIDE-2');
+    expect(labAndDrugs?.map((g) => g.what)).toEqual(['抽血化验', '取药']);
+    // The windows go round the counter: the next settlement takes the next window.
+    expect(windowOf(labAndDrugs)).toBe((windowOf(drugs) % 4) + 1);
+    // X-ray and a dental treatment: the radiology room; the uncoded cleaning sends nobody anywhere.
+    expect(await pay('P0007', ['MZ00000702'], 'C-GUIDE-3')).toEqual([{ what: '放射检查', where: '放射科 (医技楼1层)' }]);
+    expect(await pay('P0007', ['MZ00000701'], 'C-GUIDE-4')).toBeUndefined();
   });
 
   it('creates a patient and card once per trade number', async () => {
@@ -293,6 +327,10 @@ describe.each(targets)('HIS port contract through $name', ({ start, faultsByFunc
     expect(status).toMatchObject({ state: 'settled', kind: 'settle', paidFen: pre.selfFen });
     const retry = await port.settle(request);
     expect(status).toMatchObject({ hisReceiptNo: retry.hisReceiptNo });
+    // The lost answer's guide comes back whole: lab, ECG and ultrasound, no drugs on this bill.
+    expect(retry.guide).toEqual([
+      { what: '抽血化验', where: '检验科 采血处 (医技楼1层)' }, { what: '心电图检查', where: '心电图室 (医技楼2层)' }, { what: '超声检查', where: '超声科 (医技楼2层)' },
+    ]);
 
     faults.setFault('payDeposit', { mode: 'commitThenSilent', once: true });
     const deposit = { admissionNo: 'ZY2025000103', tradeNo: 'C-SILENT-DEP', payment: card(1000) };
