@@ -1,3 +1,4 @@
+import { timeScale, TimeScaleError } from '../contract/time-scale.ts';
 import { exitCodes, UsageError, type Command } from './exit.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -32,9 +33,11 @@ async function main(argv: string[]): Promise<number> {
     return exitCodes.usage;
   }
   try {
+    // Every process reads the scale: a wrong one stops it here, before it runs at a time nobody meant.
+    timeScale();
     return await (await command.load())(rest);
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof TimeScaleError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(`zizhu ${name}: ${e.message}`);
       return exitCodes.usage;
     }

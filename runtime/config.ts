@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { paymentMethods } from '../contract/fleet.ts';
+import { scaled, timeScale } from '../contract/time-scale.ts';
 import { flowNames, type Flow } from '../machines/flows.ts';
 import { isValidKioskId } from '../contract/topics.ts';
 import { pinHashPattern } from './staff.ts';
@@ -134,6 +135,16 @@ export function loadConfig(file: string): KioskConfig {
     throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The config as the kiosk lives it: every timeout and fleet interval at the time scale
+ * (contract/time-scale.ts). Applied once where the kiosk loads its config, so every consumer
+ * sees real milliseconds; the file and the schema's defaults stay in production time.
+ */
+export function atTimeScale(config: KioskConfig, scale = timeScale()): KioskConfig {
+  const at = <T extends Record<string, number>>(durations: T): T => Object.fromEntries(Object.entries(durations).map(([k, ms]) => [k, scaled(ms, scale)])) as T;
+  return { ...config, timeouts: at(config.timeouts), fleet: at(config.fleet) };
 }
 
 export function exampleConfig(): KioskConfig {

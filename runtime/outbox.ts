@@ -1,4 +1,5 @@
 import type { TxAck } from '../contract/facts.ts';
+import { scaled } from '../contract/time-scale.ts';
 import { topics } from '../contract/topics.ts';
 import type { Journal } from './journal/journal.ts';
 import type { Link } from './link.ts';
@@ -16,7 +17,7 @@ export class Outbox {
   constructor(
     private readonly journal: Journal,
     private readonly link: Link,
-    private readonly resendMs = 3000,
+    private readonly resendMs = scaled(3000),
   ) {
     link.onAck((ack) => this.onAck(ack));
     link.onConnect(() => {

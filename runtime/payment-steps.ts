@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { scaled } from '../contract/time-scale.ts';
 import type { InsuranceCredential, OpName, PayResult, PreSettleResult, QrPaymentResult, RpcResponse, TxnQueryResult } from '../contract/rpc.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
@@ -20,7 +21,8 @@ export interface PaymentDeps {
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pause of `ms` production time, at the time scale. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, scaled(ms)));
 
 /**
  * The money steps of a bill payment, shared by the flow's actors and by recovery at boot.

@@ -1,5 +1,6 @@
 import { formatYuan } from '../contract/money.ts';
 import type { OpName, RefundInstruction, RpcResponse } from '../contract/rpc.ts';
+import { scaled } from '../contract/time-scale.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { CardPaymentResult, PaymentModule } from '../drivers/pos/driver.ts';
 import type { ReceiptDocument } from '../drivers/printer/encoder.ts';
@@ -30,7 +31,8 @@ export interface GivenBack {
   how: 'card' | 'channel' | 'voucher' | 'pending';
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pause of `ms` production time, at the time scale. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, scaled(ms)));
 
 /**
  * Trades that collect nothing at the kiosk: recovery at boot resumes their transactions here. All

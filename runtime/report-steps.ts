@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import type { OpName, ReportFetchResult, ReportListResult, ReportPrintedResult, RpcResponse } from '../contract/rpc.ts';
+import { scaled } from '../contract/time-scale.ts';
 import { isDeviceError } from '../drivers/core/device-error.ts';
 import type { ReportPrinter } from '../drivers/report/driver.ts';
 import type { PrintSummary, ReportEntry } from '../machines/reports.ts';
@@ -17,7 +18,7 @@ export interface ReportDeps {
 }
 
 /** How long one report may take to come out of the A4 printer before the kiosk gives up on it. */
-const PRINT_TIMEOUT_MS = 120_000;
+const PRINT_TIMEOUT_MS = scaled(120_000);
 
 /**
  * Lab and exam reports on the A4 printer (issue 5 §8). Only a job the printer reports completed

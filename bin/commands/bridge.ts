@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { redactPaths } from '../../contract/redaction.ts';
+import { scaled } from '../../contract/time-scale.ts';
 import { Bridge } from '../../central/bridge/bridge.ts';
 import { Ledger } from '../../central/bridge/ledger.ts';
 import { FhirHis } from '../../central/his/fhir-adapter.ts';
@@ -29,7 +30,8 @@ import { exitCodes, UsageError } from '../exit.ts';
  * national insurance platform; without them, QR payments and insurance splits are NOT_OFFERED.
  * `--settle-window-ms` (default 60000) is how long a HIS call may still be running after it was
  * sent: a saga of a dead worker is taken over after it, and the lease and resolver follow from it.
- * Several workers may share one `--ledger` (docs/rpc.md).
+ * Several workers may share one `--ledger` (docs/rpc.md). Every duration, given or default, runs
+ * at ZIZHU_TIME_SCALE (contract/time-scale.ts).
  */
 export async function bridge(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -45,8 +47,9 @@ export async function bridge(argv: string[]): Promise<number> {
   const fhirBase = /^fhir:(https?:\/\/[^/\s]+:\d+(?:\/\S*)?)$/.exec(hisTarget ?? '')?.[1];
   if (hisTarget !== 'sim' && !fhirBase && !/^http:\/\/[^/]+:\d+\/?$/.test(hisTarget ?? '')) throw new UsageError('--his must be "sim", http://HOST:PORT or fhir:http://HOST:PORT/fhir/R4');
   if (hisTarget !== 'sim' && values['his-data']) throw new UsageError('--his-data goes only with --his sim');
-  const timeoutMs = wholeNumber(values['his-timeout-ms'], '--his-timeout-ms') ?? defaultHisTimeoutMs;
-  const settleWindowMs = wholeNumber(values['settle-window-ms'], '--settle-window-ms') ?? 60_000;
+  const timeoutMs = scaled(wholeNumber(values['his-timeout-ms'], '--his-timeout-ms') ?? defaultHisTimeoutMs);
+  const productionWindowMs = wholeNumber(values['settle-window-ms'], '--settle-window-ms') ?? 60_000;
+  const settleWindowMs = scaled(productionWindowMs);
   if (values.pay !== undefined && values.pay !== 'sim') throw new UsageError('--pay must be "sim" (the WeChat Pay and Alipay simulators in this process)');
   if (values.pay === undefined && values['pay-data']) throw new UsageError('--pay-data goes only with --pay sim');
   if (values.insurance !== undefined && values.insurance !== 'sim') throw new UsageError('--insurance must be "sim" (the national platform simulator in this process)');
@@ -82,8 +85,8 @@ export async function bridge(argv: string[]): Promise<number> {
     ...(insurance ? { insurance: insurance.insuranceFor } : {}),
     settleWindowMs,
     ...(tls ? { tls } : {}),
-    leaseMs: Math.min(30_000, Math.ceil(settleWindowMs / 2)),
-    resolveEveryMs: Math.min(5_000, Math.ceil(settleWindowMs / 4)),
+    leaseMs: scaled(Math.min(30_000, Math.ceil(productionWindowMs / 2))),
+    resolveEveryMs: scaled(Math.min(5_000, Math.ceil(productionWindowMs / 4))),
   });
   try {
     await running.start();

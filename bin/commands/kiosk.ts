@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, exampleConfig, loadConfig } from '../../runtime/config.ts';
+import { atTimeScale, ConfigError, exampleConfig, loadConfig } from '../../runtime/config.ts';
 import { DeviceOpenError, runKiosk } from '../../runtime/kiosk.ts';
 import { exitCodes, UsageError } from '../exit.ts';
 
@@ -13,7 +13,7 @@ export async function kiosk(argv: string[]): Promise<number> {
   if (!values.config) throw new UsageError('--config FILE is required (or --example-config)');
   let config;
   try {
-    config = loadConfig(values.config);
+    config = atTimeScale(loadConfig(values.config));
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { scaled } from '../../contract/time-scale.ts';
 import { runSimulatorProcess, serveSimulator } from '../../drivers/core/simulator-host.ts';
 import type { DeviceSimulator } from '../../drivers/core/simulator.ts';
 import { UsageError } from '../exit.ts';
@@ -7,7 +8,11 @@ const kinds: Record<string, () => Promise<DeviceSimulator>> = {
   idcard: async () => new (await import('../../drivers/idcard/simulator.ts')).IdCardReaderSimulator(),
   card: async () => new (await import('../../drivers/card/simulator.ts')).CardDispenserSimulator(),
   cash: async () => new (await import('../../drivers/cash/simulator.ts')).BillAcceptorSimulator(),
-  pos: async () => new (await import('../../drivers/pos/simulator.ts')).PaymentModuleSimulator(),
+  // The bank's delay models the world, so it runs at the time scale; drivers know nothing of it (DESIGN.md §2).
+  pos: async () => {
+    const pos = await import('../../drivers/pos/simulator.ts');
+    return new pos.PaymentModuleSimulator({ autoDelayMs: scaled(pos.defaultAutoDelayMs) });
+  },
   printer: async () => new (await import('../../drivers/printer/simulator.ts')).ReceiptPrinterSimulator(),
   scanner: async () => new (await import('../../drivers/scanner/simulator.ts')).QrScannerSimulator(),
 };

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { factSchema } from '../../contract/facts.ts';
 import { canonicalJson, describeIssue, isOpName, ops, rpcRequestSchema, sagaSteps, type OpName, type RpcResponse } from '../../contract/rpc.ts';
+import { scaled } from '../../contract/time-scale.ts';
 import { kioskIdOf, topics } from '../../contract/topics.ts';
 import type { HisPort } from '../his/port.ts';
 import type { InsurancePort } from '../insurance/port.ts';
@@ -40,7 +41,10 @@ export interface BridgeOptions {
   queryDelaysMs?: number[];
 }
 
-/** The central bridge (DESIGN.md §6): RPC requests and facts from every kiosk, one worker of possibly several. */
+/**
+ * The central bridge (DESIGN.md §6): RPC requests and facts from every kiosk, one worker of possibly several.
+ * Its default durations run at ZIZHU_TIME_SCALE; durations given in the options are real milliseconds.
+ */
 export class Bridge {
   private client?: MqttClient;
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -53,7 +57,7 @@ export class Bridge {
   constructor(private readonly options: BridgeOptions) {}
 
   private get leaseMs(): number {
-    return this.options.leaseMs ?? 30_000;
+    return this.options.leaseMs ?? scaled(30_000);
   }
 
   async start(): Promise<void> {
@@ -84,10 +88,10 @@ export class Bridge {
       ledger: this.options.ledger,
       worker,
       contextFor: (kid, txnId) => ({ ...this.context(kid, Date.now() + this.leaseMs / 2), txnId }),
-      everyMs: this.options.resolveEveryMs ?? 5_000,
+      everyMs: this.options.resolveEveryMs ?? scaled(5_000),
       settleWindowMs: this.settleWindowMs,
       leaseMs: this.leaseMs,
-      orphanQrAfterMs: this.options.orphanQrAfterMs ?? 15 * 60_000,
+      orphanQrAfterMs: this.options.orphanQrAfterMs ?? scaled(15 * 60_000),
       now: Date.now,
       log: this.options.log,
     });
@@ -98,7 +102,7 @@ export class Bridge {
   }
 
   private get settleWindowMs(): number {
-    return this.options.settleWindowMs ?? 60_000;
+    return this.options.settleWindowMs ?? scaled(60_000);
   }
 
   private context(kid: string, deadline: number): SagaContext {
@@ -113,7 +117,7 @@ export class Bridge {
       deadline,
       settleWindowMs: this.settleWindowMs,
       leaseMs: this.leaseMs,
-      queryDelaysMs: this.options.queryDelaysMs ?? [100, 250, 500, 1000],
+      queryDelaysMs: this.options.queryDelaysMs ?? [100, 250, 500, 1000].map((ms) => scaled(ms)),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       background: (work) => {
@@ -188,7 +192,7 @@ export class Bridge {
     if (!args.success) return reply({ status: 'FAILED', code: 'BAD_REQUEST', message: describeIssue(args.error, 'args') });
     if (spec.txn && !request.txnId) return reply({ status: 'FAILED', code: 'TXN_REQUIRED', message: `${request.op} changes state and needs a txnId` });
 
-    const deadline = request.deadline ?? Date.now() + (this.options.defaultDeadlineMs ?? 30_000);
+    const deadline = request.deadline ?? Date.now() + (this.options.defaultDeadlineMs ?? scaled(30_000));
     const ctx: OpContext = { ...this.context(kid, deadline), ...(request.txnId ? { txnId: request.txnId } : {}) };
     const run = operations[request.op] as (c: OpContext, a: unknown) => Promise<OpOutcome>;
     if (!spec.txn || !request.txnId) return reply(await run(ctx, args.data));

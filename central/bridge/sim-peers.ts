@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { scaled } from '../../contract/time-scale.ts';
 import { InsuranceClient } from '../insurance/client.ts';
 import type { InsurancePort } from '../insurance/port.ts';
 import { startInsuranceSimulator, type RunningInsuranceSimulator } from '../insurance/simulator.ts';
@@ -25,13 +26,13 @@ export interface SimulatedChannelOptions {
   /** Passed to the simulators (docs/qr-channels.md). */
   reverseHoldMs?: number;
   passwordMs?: number;
-  /** The clients' deadline per call. */
+  /** The clients' deadline per call, real ms (default 10 s at the time scale). */
   timeoutMs?: number;
 }
 
 /** WeChat Pay and Alipay simulators, their ledgers in `<dataDir>/wechat` and `<dataDir>/alipay`, and clients for them. */
 export async function startSimulatedChannels(dataDir: string, options: SimulatedChannelOptions = {}): Promise<SimulatedChannels> {
-  const { timeoutMs = 10_000, ...sim } = options;
+  const { timeoutMs = scaled(10_000), ...sim } = options;
   const start = (channel: ChannelName) => startPaySimulator({ channel, dataDir: path.join(dataDir, channel), ...sim });
   const [wechat, alipay] = await Promise.all([start('wechat'), start('alipay')]);
   const w = wechat.credentials as WechatCredentials;
@@ -70,7 +71,7 @@ export async function startSimulatedInsurance(dataDir: string, ledger: Ledger, o
       let client = clients.get(kid);
       if (!client) {
         client = new InsuranceClient({
-          url: simulator.url, ...simulatedInstitution, opter: kid, opterName: `自助机 ${kid}`, timeoutMs: options.timeoutMs ?? 10_000,
+          url: simulator.url, ...simulatedInstitution, opter: kid, opterName: `自助机 ${kid}`, timeoutMs: options.timeoutMs ?? scaled(10_000),
           sequence: (second) => ledger.nextSequence(`insurance-msgid-${simulatedInstitution.fixmedinsCode}`, second),
         });
         clients.set(kid, client);

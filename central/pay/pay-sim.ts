@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { scaled } from '../../contract/time-scale.ts';
 import { alipayGateway } from './alipay-sim.ts';
 import { alipayCredentials, credentialsFile, wechatCredentials, type AlipayCredentials, type WechatCredentials } from './credentials.ts';
 import type { ChannelName } from './port.ts';
@@ -19,9 +20,9 @@ export interface PaySimulatorOptions {
   host?: string;
   /** Epoch milliseconds; injected so a test can pass the reverse hold or a password delay without waiting. */
   now?: () => number;
-  /** Default 15 000 ms: reverse/cancel within this time of the order is answered "try later". */
+  /** Default 15 000 ms at the time scale: reverse/cancel within this time of the order is answered "try later". */
   reverseHoldMs?: number;
-  /** Default 10 000 ms: how long the default password codes (13 00…, 28 00…) take to confirm. */
+  /** Default 10 000 ms at the time scale: how long the default password codes (13 00…, 28 00…) take to confirm. */
   passwordMs?: number;
 }
 
@@ -44,18 +45,18 @@ const numbering = {
   wechat: {
     tradeNo: (seq: number, now: number) => `4200${dateOf(now)}${String(seq).padStart(16, '0')}`,
     refundNo: (seq: number, now: number) => `50300${dateOf(now)}${String(seq).padStart(16, '0')}`,
-    reverseWindowMs: 7 * 86_400_000,
+    reverseWindowMs: scaled(7 * 86_400_000),
   },
   alipay: {
     tradeNo: (seq: number, now: number) => `${dateOf(now)}22001${String(seq).padStart(15, '0')}`,
     refundNo: (seq: number, now: number) => `${dateOf(now)}23001${String(seq).padStart(15, '0')}`,
-    reverseWindowMs: 86_400_000,
+    reverseWindowMs: scaled(86_400_000),
   },
 };
 
 export async function startPaySimulator(options: PaySimulatorOptions): Promise<RunningPaySimulator> {
   const { channel, dataDir } = options;
-  const ledger = PaySimLedger.open(path.join(dataDir, `${channel}.sqlite`), defaultBehaviours(scenarioPrefixes[channel], options.passwordMs ?? 10_000), {
+  const ledger = PaySimLedger.open(path.join(dataDir, `${channel}.sqlite`), defaultBehaviours(scenarioPrefixes[channel], options.passwordMs ?? scaled(10_000)), {
     ...numbering[channel],
     ...(options.now ? { now: options.now } : {}),
     ...(options.reverseHoldMs !== undefined ? { reverseHoldMs: options.reverseHoldMs } : {}),

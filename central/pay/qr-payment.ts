@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { maskCardNo } from '../../contract/mask.ts';
+import { scaled } from '../../contract/time-scale.ts';
 import { ChannelError, type ChannelErrorCode, type QrChannel, type QrOrder, type TradeStatus } from './port.ts';
 
 /**
@@ -66,11 +67,12 @@ function prepare(order: OrderRef, options: QrPaymentOptions, startedAt?: number)
     journal: options.journal,
     now,
     sleep: options.sleep ?? ((ms) => sleep(ms)),
-    firstQueryAfterMs: options.firstQueryAfterMs ?? 5_000,
-    queryEveryMs: options.queryEveryMs ?? 5_000,
-    deadline: (startedAt ?? now()) + (options.deadlineMs ?? 45_000),
-    reverseEveryMs: options.reverseEveryMs ?? 5_000,
-    reverseForMs: options.reverseForMs ?? 60_000,
+    // The channels' published schedule, at the time scale (contract/time-scale.ts); given timings are real ms.
+    firstQueryAfterMs: options.firstQueryAfterMs ?? scaled(5_000),
+    queryEveryMs: options.queryEveryMs ?? scaled(5_000),
+    deadline: (startedAt ?? now()) + (options.deadlineMs ?? scaled(45_000)),
+    reverseEveryMs: options.reverseEveryMs ?? scaled(5_000),
+    reverseForMs: options.reverseForMs ?? scaled(60_000),
   };
 }
 

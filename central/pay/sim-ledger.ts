@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { scaled } from '../../contract/time-scale.ts';
 import { FaultTable } from './sim-server.ts';
 
 /**
@@ -151,8 +152,8 @@ export class PaySimLedger {
     private readonly options: SimLedgerOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.reverseHoldMs = options.reverseHoldMs ?? 15_000;
-    this.reverseWindowMs = options.reverseWindowMs ?? 7 * 86_400_000;
+    this.reverseHoldMs = options.reverseHoldMs ?? scaled(15_000);
+    this.reverseWindowMs = options.reverseWindowMs ?? scaled(7 * 86_400_000);
     this.faults = new FaultTable(db, payApis);
   }
 

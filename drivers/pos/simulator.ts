@@ -99,6 +99,8 @@ const TID = '10000001';
 /** The card `insert` and `auto` use; the module never holds more of a card number than a receipt may print. */
 const TEST_CARD_MASKED = '622848******1234';
 const ACK_TIMEOUT_MS = 500;
+/** The bank's answer in auto mode, in production time: `zizhu sim pos` runs it at the time scale. */
+export const defaultAutoDelayMs = 300;
 const MAX_SENDS = 3;
 
 interface SaleInProgress {
@@ -141,7 +143,7 @@ export class PaymentModuleSimulator implements DeviceSimulator {
 
   constructor(options: PaymentModuleSimulatorOptions = {}) {
     this.auto = options.auto ?? null;
-    this.autoDelayMs = options.autoDelayMs ?? 300;
+    this.autoDelayMs = options.autoDelayMs ?? defaultAutoDelayMs;
     this.stageDelayMs = options.stageDelayMs ?? 500;
     this.now = options.now ?? (() => new Date());
     this.controls = this.makeControls();

@@ -2,13 +2,15 @@ import { ulid } from 'ulid';
 import { fromPromise } from 'xstate';
 import { formatYuan } from '../../contract/money.ts';
 import type { AppointmentView, RpcResponse, ScheduleResult } from '../../contract/rpc.ts';
+import { scaled } from '../../contract/time-scale.ts';
 import type { ReceiptDocument } from '../../drivers/printer/encoder.ts';
 import { bookMachine, type BookOutcome } from '../../machines/book.ts';
 import type { FlowDeps } from '../flows.ts';
 import { RpcNoAnswer } from '../link.ts';
 import { hospitalToday } from './register.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pause of `ms` production time, at the time scale. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, scaled(ms)));
 
 /** Booking ahead with the kiosk's real steps: today is for registration, so only later days are offered. */
 export function provideBook(d: FlowDeps) {

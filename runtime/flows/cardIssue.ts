@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { fromPromise } from 'xstate';
 import { maskCardNo } from '../../contract/mask.ts';
 import type { CreatePatientResult, IdentifyResult, RpcResponse, TxnQueryResult } from '../../contract/rpc.ts';
+import { scaled } from '../../contract/time-scale.ts';
 import { isDeviceError } from '../../drivers/core/device-error.ts';
 import type { ReceiptDocument } from '../../drivers/printer/encoder.ts';
 import { cardIssueMachine, type CreateOutcome, type Identity } from '../../machines/cardIssue.ts';
@@ -20,7 +21,8 @@ export function cardIssueOffered(d: SessionDeps): boolean {
   return d.idCard !== undefined && d.card !== undefined;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pause of `ms` production time, at the time scale. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, scaled(ms)));
 
 async function readIdentity(d: FlowDeps, signal: AbortSignal): Promise<Identity> {
   if (!d.idCard) throw new Error('this kiosk has no ID card reader');

@@ -11,9 +11,9 @@ import { runZizhu, SimProcess, stopChild, zizhuBin } from './processes.ts';
 
 type Patient = { patientId: string; cardNo: string; name: string; idNumber: string; insuranceCode?: string; bills: { billNo: string; amountFen: number }[] };
 
-function spawnBridge(dir: string, args: string[]): ChildProcess {
+function spawnBridge(dir: string, args: string[], env: Record<string, string>): ChildProcess {
   const log = fs.openSync(path.join(dir, 'bridge.log'), 'a');
-  return spawn(zizhuBin, args, { stdio: ['ignore', log, log] });
+  return spawn(zizhuBin, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
 }
 
 /**
@@ -41,6 +41,7 @@ export class Stack {
     private currentBroker: RunningBroker,
     private bridgeProcess: ChildProcess,
     private readonly bridgeArgs: string[],
+    private readonly bridgeEnv: Record<string, string>,
     readonly card: SimProcess,
     readonly pos: SimProcess,
     readonly printer: SimProcess,
@@ -81,15 +82,18 @@ export class Stack {
       old.kill('SIGKILL');
       await gone;
     }
-    this.bridgeProcess = spawnBridge(this.dir, this.bridgeArgs);
+    this.bridgeProcess = spawnBridge(this.dir, this.bridgeArgs, this.bridgeEnv);
     this.bridgeStarts += 1;
     await bridgeOnline(this.dir, this.bridgeStarts);
   }
 
   private bridgeStarts = 1;
 
-  /** `insurance`: the bridge runs the national insurance platform simulator, and the kiosk settles bills with it (e-vouchers at the scanner). */
-  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean; insurance?: boolean; idcard?: boolean } = {}): Promise<Stack> {
+  /**
+   * `insurance`: the bridge runs the national insurance platform simulator, and the kiosk settles bills with it (e-vouchers at the scanner).
+   * `env`: added to the bridge's environment (e.g. ZIZHU_TIME_SCALE); the HIS simulator runs in the bridge's process.
+   */
+  static async start(options: { broker?: RunningBroker; cash?: boolean; scanner?: boolean; report?: boolean; tls?: boolean; insurance?: boolean; idcard?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zizhu-e2e-'));
     const broker = options.broker ?? (await startBroker({ port: await freePort(), dataDir: path.join(dir, 'broker'), tls: options.tls }));
     // Mutual TLS: the broker's CA issues the bridge worker's and the kiosk's certificates.
@@ -106,7 +110,8 @@ export class Stack {
     const pay = options.scanner ? ['--pay', 'sim', '--pay-data', path.join(dir, 'pay')] : [];
     const insurance = options.insurance ? ['--insurance', 'sim', '--insurance-data', path.join(dir, 'insurance')] : [];
     const bridgeArgs = ['bridge', '--broker', broker.url, '--his', 'sim', '--his-data', hisDir, '--ledger', path.join(dir, 'ledger.sqlite'), '--worker', 'e2e', ...pay, ...insurance, ...(options.tls ? ['--tls', certs] : [])];
-    const bridge = spawnBridge(dir, bridgeArgs);
+    const bridgeEnv = options.env ?? {};
+    const bridge = spawnBridge(dir, bridgeArgs, bridgeEnv);
     const idcardStarting = options.idcard ? SimProcess.start('idcard') : undefined;
     const [card, pos, printer, cash, scanner, report] = await Promise.all([
       SimProcess.start('card'),
@@ -117,7 +122,7 @@ export class Stack {
       options.report ? IppPrinterSimulator.start() : undefined,
     ]);
     await bridgeOnline(dir, 1);
-    return new Stack(dir, broker, bridge, bridgeArgs, card, pos, printer, cash, scanner, report, patients[0]!, patients, await idcardStarting);
+    return new Stack(dir, broker, bridge, bridgeArgs, bridgeEnv, card, pos, printer, cash, scanner, report, patients[0]!, patients, await idcardStarting);
   }
 
   kioskConfig(overrides: Partial<KioskConfig> = {}): string {

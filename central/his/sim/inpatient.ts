@@ -12,6 +12,7 @@ import {
   type InpatientInfo,
   type InpatientQuery,
 } from '../port.ts';
+import { scaled } from '../../../contract/time-scale.ts';
 import { fundShare } from '../seed.ts';
 import { write, type SimContext } from './context.ts';
 import { nextNumber } from './db.ts';
@@ -19,7 +20,7 @@ import { compactDate, shanghaiIso } from './time.ts';
 import { assertTradeOpen, nowIso, receiptNo, runTrade } from './trades.ts';
 import { assertAmount, assertPayment, assertPositiveFen, assertText, invalid } from './validate.ts';
 
-/** How long a discharge pre-settle holds, as for outpatient bills. */
+/** How long a discharge pre-settle holds, as for outpatient bills (production time, held at the time scale). */
 export const dischargePreSettleTtlMs = 15 * 60_000;
 
 /** The most one deposit may add at a kiosk. */
@@ -155,7 +156,7 @@ export function dischargePreSettle(ctx: SimContext, request: DischargePreSettleR
     const row = admission(ctx, request.admissionNo);
     assertEligible(row);
     const preSettleId = nextNumber(ctx.db, 'discharge_pre_settles', 'DS', 8);
-    const expiresAt = ctx.now() + dischargePreSettleTtlMs;
+    const expiresAt = ctx.now() + scaled(dischargePreSettleTtlMs);
     const f = figures(ctx, row);
     ctx.db.prepare('INSERT INTO discharge_pre_settles (pre_settle_id, admission_no, trade_no, figures, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(preSettleId, row.admissionNo, request.tradeNo, JSON.stringify(f), expiresAt);

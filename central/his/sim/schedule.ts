@@ -17,6 +17,7 @@ import {
   type SlotLock,
   type SlotLockRequest,
 } from '../port.ts';
+import { scaled } from '../../../contract/time-scale.ts';
 import { periods } from '../seed.ts';
 import { write, type SimContext } from './context.ts';
 import { nextNumber } from './db.ts';
@@ -26,7 +27,7 @@ import { addDays, addMinutes, isDate, minutesBetween, shanghaiDate, shanghaiIso,
 import { assertTradeOpen, nowIso, receiptNo, runTrade, type Receipt } from './trades.ts';
 import { assertAmount, assertOptionalText, assertPayment, assertText, assertTradeNo, invalid } from './validate.ts';
 
-/** How long a lock holds a number while the fee is collected; unpaid, the number goes back. */
+/** How long a lock holds a number while the fee is collected; unpaid, the number goes back (production time: locks last it at the time scale). */
 export const slotLockTtlMs = 10 * 60_000;
 
 interface DoctorRow extends Doctor {
@@ -172,7 +173,7 @@ export function lockSlot(ctx: SimContext, request: SlotLockRequest): SlotLock {
     if (session.slot.remaining === 0) throw new HisError('SLOT_FULL', 'no number left in this session', { slotId: request.slotId });
     const lock: LockRow = {
       lockId: nextNumber(ctx.db, 'slot_locks', 'SD', 10), slotId: request.slotId, patientId: request.patientId, tradeNo: request.tradeNo,
-      expiresAt: ctx.now() + slotLockTtlMs, state: 'held',
+      expiresAt: ctx.now() + scaled(slotLockTtlMs), state: 'held',
     };
     ctx.db.prepare('INSERT INTO slot_locks (lock_id, slot_id, patient_id, trade_no, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)')
       .run(lock.lockId, lock.slotId, lock.patientId, lock.tradeNo, lock.expiresAt, lock.state);
