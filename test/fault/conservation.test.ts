@@ -15,8 +15,9 @@ import { mulberry32 } from './prng.ts';
  * The money-conservation suite (DESIGN.md §8, issue 4 §8): one kiosk takes payments by card, QR,
  * cash and medical insurance, one patient after another, while a seeded schedule injects faults:
  * the kiosk killed after a journal write, the bridge killed mid-saga, the broker stopped and
- * restarted mid-payment, the HIS refusing or committing and then going silent, the QR channel or
- * the insurance platform committing and then going silent, duplicated and delayed MQTT messages.
+ * restarted mid-payment, the HIS refusing, down, slow or committing and then going silent, the QR
+ * channel or the insurance platform refusing or committing and then going silent, duplicated and
+ * delayed (and so reordered) MQTT messages.
  * Afterwards the independent records must agree: the kiosk's journal, the bridge's ledger, the
  * HIS's bills, the QR channel's and the insurance platform's own books, the bank module's ledger
  * and the bill acceptor's cash box; not one fen unaccounted. CI runs a fixed seed; `scripts/soak`
@@ -31,9 +32,9 @@ const SEED = Number(process.env.ZIZHU_FAULT_SEED ?? 20261122) >>> 0;
  */
 const TIME_SCALE = { ZIZHU_TIME_SCALE: '4' };
 const productionTimeouts = { choiceMs: 60_000, takeCardMs: 30_000, goodbyeMs: 3000, rpcMs: 15_000, saleMs: 120_000, settleDeadlineMs: 60_000 };
-const JOURNEYS = Number(process.env.ZIZHU_SOAK_JOURNEYS ?? 7);
+const JOURNEYS = Number(process.env.ZIZHU_SOAK_JOURNEYS ?? 10);
 const methods = ['card', 'qr', 'cash', 'insurance'] as const;
-const faults = ['none', 'kioskCrash', 'hisRefuses', 'hisSilent', 'bridgeKilled', 'brokerStop', 'channelSilent'] as const;
+const faults = ['none', 'kioskCrash', 'hisRefuses', 'hisSilent', 'hisDown', 'hisSlow', 'bridgeKilled', 'brokerStop', 'channelSilent', 'channelRefuses'] as const;
 type Method = (typeof methods)[number];
 type Fault = (typeof faults)[number];
 
@@ -52,7 +53,7 @@ describe('money conservation under injected faults', () => {
   it(`${JOURNEYS} payments, seed ${SEED}: every fen collected is applied, refunded, owed or pending; nothing applied twice`, { timeout: 900_000 }, async () => {
     console.info(`conservation seed=${SEED} journeys=${JOURNEYS} (replay: ZIZHU_FAULT_SEED=${SEED})`);
     const random = mulberry32(SEED);
-    // Every kind of fault comes round once in each run of seven payments, and every method once in
+    // Every kind of fault comes round once in each run of ten payments, and every method once in
     // each run of four, each in a seeded order.
     const order = [...faults].sort(() => random() - 0.5);
     const methodOrder = [...methods].sort(() => random() - 0.5);
@@ -63,7 +64,8 @@ describe('money conservation under injected faults', () => {
       // Every kiosk request may arrive twice, and some answers late: idempotency must hold.
       rules: [
         { name: 'dup-rpc', direction: 'toBroker', topic: 'kiosk/v1/+/rpc', duplicate: { p: 0.3 } },
-        { name: 'late-res', direction: 'toClient', topic: 'kiosk/v1/+/rpc/res', delay: { p: 0.3, minMs: 5, maxMs: 200 } },
+        // Late answers may overtake each other: order must not matter either.
+        { name: 'late-res', direction: 'toClient', topic: 'kiosk/v1/+/rpc/res', delay: { p: 0.3, minMs: 5, maxMs: 200, reorder: true } },
       ],
     });
     // Whatever fails, nothing of this run is left running.
@@ -76,23 +78,30 @@ describe('money conservation under injected faults', () => {
           void stack.card.control('state').then((s) => (s.cardAt === 'gate' ? stack.card.control('take') : undefined));
         }, 400);
         try {
+          // Each payment goes to the next patient who still owes something (one whose payment a
+          // fault undid comes round again), so every fault of the schedule meets a payment.
+          let next = 0;
           for (let i = 0; i < JOURNEYS; i++) {
-            const patient = stack.patients[i % stack.patients.length]!;
-            const unpaid = (await stack.hisBills(patient.patientId)).filter((b) => !b.paid);
-            if (unpaid.length === 0) continue;
+            const owing = await nextOwing(stack, next);
+            if (!owing) break;
+            const { patient, unpaid } = owing;
+            next = stack.patients.indexOf(patient) + 1;
             const totalFen = unpaid.reduce((s, b) => s + b.amountFen, 0);
             const fault: Fault = order[i % order.length]!;
             // A channel's own fault needs a payment on that channel: QR or insurance.
             const planned: Method = methodOrder[i % methodOrder.length]!;
-            const method: Method = fault === 'channelSilent' && (planned === 'card' || planned === 'cash') ? (random() < 0.5 ? 'qr' : 'insurance') : planned;
+            const onChannel = fault === 'channelSilent' || fault === 'channelRefuses';
+          const method: Method = onChannel && (planned === 'card' || planned === 'cash') ? (random() < 0.5 ? 'qr' : 'insurance') : planned;
             injected.push(`${i}:${method}:${fault}`);
 
-            if (fault === 'hisRefuses' || fault === 'hisSilent') {
-              const mode = fault === 'hisRefuses' ? ['error', '--code', 'REJECTED'] : ['commitThenSilent'];
+            if (fault === 'hisRefuses' || fault === 'hisSilent' || fault === 'hisDown' || fault === 'hisSlow') {
+              const modes = { hisRefuses: ['error', '--code', 'REJECTED'], hisSilent: ['commitThenSilent'], hisDown: ['down'], hisSlow: ['slow', '--ms', '4000'] };
+              const mode = modes[fault];
               expect((await runZizhu(['his-sim', 'fault', '--data', path.join(stack.dir, 'his'), '--fn', 'settle', '--mode', ...mode, '--once'])).code).toBe(0);
             }
-            // The payment's own channel takes the money (or settles the insurance) and then never answers.
-            if (fault === 'channelSilent') channelFault(stack, method);
+            // The payment's own channel takes the money (or settles the insurance) and then never
+            // answers, or refuses it outright.
+            if (fault === 'channelSilent' || fault === 'channelRefuses') channelFault(stack, method, fault === 'channelSilent' ? 'commitThenSilent' : 'error');
             if (fault === 'kioskCrash') {
               await kiosk.stop();
               const after = journalRows(stack.journalFile).writes + 1 + Math.floor(random() * 10);
@@ -215,12 +224,12 @@ async function payWithInsurance(stack: Stack, kiosk: KioskScreen, patient: Stack
   }
 }
 
-/** A commit-then-silent fault, once, on the channel the payment uses (written to the simulator's own book, which it reads on every call). */
-function channelFault(stack: Stack, method: Method): void {
+/** A fault, once, on the channel the payment uses (written to the simulator's own book, which it reads on every call). */
+function channelFault(stack: Stack, method: Method, mode: 'commitThenSilent' | 'error'): void {
   const target = method === 'qr' ? { file: path.join(stack.dir, 'pay', 'wechat', 'wechat.sqlite'), api: 'pay' } : method === 'insurance' ? { file: path.join(stack.dir, 'insurance', 'insurance.sqlite'), api: '2207' } : undefined;
   if (!target) return;
   const db = new Database(target.file);
-  db.prepare('INSERT INTO faults (api, fault) VALUES (?, ?) ON CONFLICT (api) DO UPDATE SET fault = excluded.fault').run(target.api, JSON.stringify({ mode: 'commitThenSilent', once: true }));
+  db.prepare('INSERT INTO faults (api, fault) VALUES (?, ?) ON CONFLICT (api) DO UPDATE SET fault = excluded.fault').run(target.api, JSON.stringify({ mode, once: true }));
   db.close();
 }
 
@@ -273,4 +282,14 @@ function ledgerDisagreements(stack: Stack): string[] {
   const known = new Set(ours.map((t) => t.txn_id));
   for (const id of central.keys()) if (!known.has(id)) problems.push(`${id}: at central, not in the kiosk's journal`);
   return problems;
+}
+
+/** The first patient from `from` on (cycling) with unpaid bills, or none when nobody owes anything. */
+async function nextOwing(stack: Stack, from: number): Promise<{ patient: Stack['patients'][number]; unpaid: { billNo: string; amountFen: number }[] } | undefined> {
+  for (let k = 0; k < stack.patients.length; k++) {
+    const patient = stack.patients[(from + k) % stack.patients.length]!;
+    const unpaid = (await stack.hisBills(patient.patientId)).filter((b) => !b.paid);
+    if (unpaid.length > 0) return { patient, unpaid };
+  }
+  return undefined;
 }
