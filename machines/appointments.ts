@@ -103,7 +103,7 @@ export const appointmentsMachine = setup({
     none: notice('appointments.none'),
     problem: notice('appointments.problem'),
     list: {
-      meta: meta({ screen: 'appointments.list', voice: 'appointments.list', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'appointments.list', voice: 'appointments.list', countdown: 'choiceMs', home: true }),
       entry: assign({ chosen: undefined, doing: undefined }),
       on: {
         select: {
@@ -118,7 +118,7 @@ export const appointmentsMachine = setup({
       after: { choice: 'done' },
     },
     detail: {
-      meta: meta({ screen: 'appointments.detail', voice: 'appointments.detail', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'appointments.detail', voice: 'appointments.detail', countdown: 'choiceMs', home: true }),
       on: {
         select: [
           { guard: ({ context, event }) => actionAt(context, event.index) === 'checkIn' && context.chosen?.paid === true, target: 'checkingIn', actions: assign({ doing: 'checkIn' }) },
@@ -185,7 +185,7 @@ export const appointmentsMachine = setup({
     checkedIn: notice('appointments.checkedIn'),
     // Nothing is asked of central before the patient says yes; the countdown leaves it booked.
     confirmCancel: {
-      meta: meta({ screen: 'appointments.confirmCancel', voice: 'appointments.confirmCancel', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'appointments.confirmCancel', voice: 'appointments.confirmCancel', countdown: 'choiceMs', home: true }),
       on: { confirm: 'cancelling', back: 'detail', cancel: 'detail' },
       after: { choice: 'done' },
     },

@@ -92,7 +92,7 @@ export const billListMachine = setup({
     },
     // Back here from a list, the last list is gone: the next choice loads its own.
     choosing: {
-      meta: meta({ screen: 'billList.choose', voice: 'billList.choose', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'billList.choose', voice: 'billList.choose', countdown: 'choiceMs', home: true }),
       entry: assign({ chosen: undefined, listing: undefined, page: 0, printed: undefined }),
       on: {
         select: [
@@ -118,12 +118,12 @@ export const billListMachine = setup({
     },
     // Nothing paid in that range: another range may have some.
     empty: {
-      meta: meta({ screen: 'billList.empty', voice: 'billList.empty', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'billList.empty', voice: 'billList.empty', countdown: 'choiceMs', home: true }),
       on: { confirm: 'choosing', back: 'choosing', cancel: 'done' },
       after: { choice: 'done' },
     },
     list: {
-      meta: meta({ screen: 'billList.list', voice: 'billList.list', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'billList.list', voice: 'billList.list', countdown: 'choiceMs', home: true }),
       on: {
         page: { actions: assign({ page: ({ context, event }) => flipPage(listRows(context.listing), context.page, event.delta) }) },
         confirm: 'printing',
@@ -143,12 +143,12 @@ export const billListMachine = setup({
       },
     },
     printed: {
-      meta: meta({ screen: 'billList.printed', voice: 'billList.printed', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'billList.printed', voice: 'billList.printed', countdown: 'choiceMs', home: true }),
       on: { confirm: 'done', cancel: 'done', back: 'choosing' },
       after: { choice: 'done' },
     },
     problem: {
-      meta: meta({ screen: 'billList.problem', voice: 'billList.problem', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'billList.problem', voice: 'billList.problem', countdown: 'choiceMs', home: true }),
       on: { confirm: 'done', cancel: 'done' },
       after: { choice: 'done' },
     },

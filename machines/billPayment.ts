@@ -51,7 +51,7 @@ export const billPaymentMachine = setup({
   initial: 'confirm',
   states: {
     confirm: {
-      meta: meta({ screen: 'bills.confirm', voice: 'bills.confirm', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'bills.confirm', voice: 'bills.confirm', countdown: 'choiceMs', home: true }),
       entry: assign({ useInsurance: false }),
       on: {
         confirm: 'preSettling',
@@ -65,7 +65,7 @@ export const billPaymentMachine = setup({
     },
     // The patient shows their e-voucher; going back returns to the choice, the countdown ends the payment.
     scanningVoucher: {
-      meta: meta({ screen: 'insurance.scan', voice: 'insurance.scan', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'insurance.scan', voice: 'insurance.scan', countdown: 'choiceMs', home: true }),
       invoke: {
         src: 'scanVoucher',
         onDone: { target: 'preSettling', actions: assign({ useInsurance: true, insurance: ({ event }) => ({ credential: event.output }) }) },

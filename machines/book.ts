@@ -65,7 +65,7 @@ export const bookMachine = setup({
     none: notice('book.none'),
     problem: notice('schedule.problem'),
     days: {
-      meta: meta({ screen: 'book.date', voice: 'book.date', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'book.date', voice: 'book.date', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'days' }, target: 'departments', actions: assign({ date: ({ context, event }) => at(daysOf(context), event)!, page: 0 }) },
         page: { actions: assign({ page: ({ context, event }) => turnPage(daysOf(context).length, context.page, event.delta) }) },
@@ -74,7 +74,7 @@ export const bookMachine = setup({
       after: { choice: 'done' },
     },
     departments: {
-      meta: meta({ screen: 'schedule.dept', voice: 'schedule.dept', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.dept', voice: 'schedule.dept', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'departments' }, target: 'doctors', actions: assign({ deptId: ({ context, event }) => at(departmentsOn(context), event)!.deptId, page: 0 }) },
         page: { actions: assign({ page: ({ context, event }) => turnPage(departmentsOn(context).length, context.page, event.delta) }) },
@@ -84,7 +84,7 @@ export const bookMachine = setup({
       after: { choice: 'done' },
     },
     doctors: {
-      meta: meta({ screen: 'schedule.doctor', voice: 'schedule.doctor', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.doctor', voice: 'schedule.doctor', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'doctors' }, target: 'sessions', actions: assign({ doctorId: ({ context, event }) => at(doctorsOn(context), event)!.doctorId, page: 0 }) },
         page: { actions: assign({ page: ({ context, event }) => turnPage(doctorsOn(context).length, context.page, event.delta) }) },
@@ -94,7 +94,7 @@ export const bookMachine = setup({
       after: { choice: 'done' },
     },
     sessions: {
-      meta: meta({ screen: 'schedule.slot', voice: 'schedule.slot', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.slot', voice: 'schedule.slot', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'slots' }, target: 'confirm', actions: assign({ slotId: ({ context, event }) => at(slotsOf(context), event)!.slotId }) },
         back: { target: 'doctors', actions: assign({ page: 0 }) },
@@ -103,7 +103,7 @@ export const bookMachine = setup({
       after: { choice: 'done' },
     },
     confirm: {
-      meta: meta({ screen: 'book.confirm', voice: 'book.confirm', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'book.confirm', voice: 'book.confirm', countdown: 'choiceMs', home: true }),
       on: { confirm: 'booking', back: 'sessions', cancel: 'done' },
       after: { choice: 'done' },
     },
@@ -121,7 +121,7 @@ export const bookMachine = setup({
       },
     },
     refused: {
-      meta: meta({ screen: 'book.refused', voice: 'book.refused', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'book.refused', voice: 'book.refused', countdown: 'choiceMs', home: true }),
       on: { confirm: 'loading', cancel: 'done' },
       after: { choice: 'done' },
     },

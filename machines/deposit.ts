@@ -85,12 +85,12 @@ export const depositMachine = setup({
     },
     none: notice('deposit.none'),
     stay: {
-      meta: meta({ screen: 'deposit.stay', voice: 'deposit.stay', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'deposit.stay', voice: 'deposit.stay', countdown: 'choiceMs', home: true }),
       on: { confirm: 'amount', cancel: 'done' },
       after: { choice: 'done' },
     },
     amount: {
-      meta: meta({ screen: 'deposit.amount', voice: 'deposit.amount', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'deposit.amount', voice: 'deposit.amount', countdown: 'choiceMs', home: true }),
       on: {
         select: [
           { guard: 'fixedAmount', target: 'confirm', actions: assign({ amountFen: ({ event }) => depositChoicesYuan[event.index]! * 100 }) },
@@ -102,7 +102,7 @@ export const depositMachine = setup({
     },
     // The countdown is not restarted per key: a whole amount fits easily in one, and the screen's count stays true.
     keypad: {
-      meta: meta({ screen: 'deposit.keypad', voice: 'deposit.keypad', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'deposit.keypad', voice: 'deposit.keypad', countdown: 'choiceMs', home: true }),
       on: {
         digit: { guard: 'digitFits', actions: assign({ typed: ({ context, event }) => typedWith(context.typed, event.digit)! }) },
         backspace: { actions: assign({ typed: ({ context }) => context.typed.slice(0, -1) }) },
@@ -113,7 +113,7 @@ export const depositMachine = setup({
     },
     // Going back from here or the keypad is to the amounts; leaving is from there.
     confirm: {
-      meta: meta({ screen: 'deposit.confirm', voice: 'deposit.confirm', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'deposit.confirm', voice: 'deposit.confirm', countdown: 'choiceMs', home: true }),
       on: { confirm: 'opening', cancel: 'amount' },
       after: { choice: 'done' },
     },

@@ -97,7 +97,7 @@ export function chosenDoctor(c: Pick<InquiryContext, 'departments' | 'deptIndex'
 }
 
 /** A patient-wait state counts down on screen and leaves the flow when the count ends. */
-const patientWait = (screen: string) => ({ meta: meta({ screen, voice: screen, countdown: 'choiceMs' }), after: { choice: '#inquiry.done' } }) as const;
+const patientWait = (screen: string) => ({ meta: meta({ screen, voice: screen, countdown: 'choiceMs', home: true }), after: { choice: '#inquiry.done' } }) as const;
 /** A system-wait state (central answering) has no countdown of its own. */
 const systemWait = (screen: string) => meta({ screen, voice: screen });
 

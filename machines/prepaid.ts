@@ -108,7 +108,7 @@ export const prepaidMachine = setup({
     notOffered: notice('prepaid.notOffered'),
     problem: notice('prepaid.problem'),
     account: {
-      meta: meta({ screen: 'prepaid.account', voice: 'prepaid.account', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'prepaid.account', voice: 'prepaid.account', countdown: 'choiceMs', home: true }),
       on: {
         select: [
           { guard: ({ context, event }) => selected(context, event, 'recharge'), target: 'amount' },
@@ -119,7 +119,7 @@ export const prepaidMachine = setup({
       after: { choice: 'done' },
     },
     amount: {
-      meta: meta({ screen: 'prepaid.amount', voice: 'prepaid.amount', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'prepaid.amount', voice: 'prepaid.amount', countdown: 'choiceMs', home: true }),
       on: {
         select: [
           {
@@ -136,7 +136,7 @@ export const prepaidMachine = setup({
     },
     // Digits are keys, as on the inpatient deposit's keypad; the countdown is not restarted per key.
     keypad: {
-      meta: meta({ screen: 'prepaid.keypad', voice: 'prepaid.keypad', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'prepaid.keypad', voice: 'prepaid.keypad', countdown: 'choiceMs', home: true }),
       on: {
         digit: { guard: ({ context, event }) => typedWith(context.typed, event.digit) !== undefined, actions: assign({ typed: ({ context, event }) => typedWith(context.typed, event.digit)! }) },
         backspace: { actions: assign({ typed: ({ context }) => context.typed.slice(0, -1) }) },
@@ -188,7 +188,7 @@ export const prepaidMachine = setup({
     },
     recharged: notice('prepaid.recharged'),
     refundConfirm: {
-      meta: meta({ screen: 'prepaid.refundConfirm', voice: 'prepaid.refundConfirm', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'prepaid.refundConfirm', voice: 'prepaid.refundConfirm', countdown: 'choiceMs', home: true }),
       on: { confirm: 'refunding', cancel: 'account', back: 'account' },
       after: { choice: 'done' },
     },

@@ -96,7 +96,7 @@ export const registerMachine = setup({
     none: notice('register.none'),
     problem: notice('schedule.problem'),
     departments: {
-      meta: meta({ screen: 'schedule.dept', voice: 'schedule.dept', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.dept', voice: 'schedule.dept', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'departments' }, target: 'doctors', actions: assign({ deptId: ({ context, event }) => at(departmentsOn(context), event)!.deptId, page: 0 }) },
         page: { actions: assign({ page: ({ context, event }) => turnPage(departmentsOn(context).length, context.page, event.delta) }) },
@@ -105,7 +105,7 @@ export const registerMachine = setup({
       after: { choice: 'done' },
     },
     doctors: {
-      meta: meta({ screen: 'schedule.doctor', voice: 'schedule.doctor', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.doctor', voice: 'schedule.doctor', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'doctors' }, target: 'sessions', actions: assign({ doctorId: ({ context, event }) => at(doctorsOn(context), event)!.doctorId, page: 0 }) },
         page: { actions: assign({ page: ({ context, event }) => turnPage(doctorsOn(context).length, context.page, event.delta) }) },
@@ -115,7 +115,7 @@ export const registerMachine = setup({
       after: { choice: 'done' },
     },
     sessions: {
-      meta: meta({ screen: 'schedule.slot', voice: 'schedule.slot', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'schedule.slot', voice: 'schedule.slot', countdown: 'choiceMs', home: true }),
       on: {
         select: { guard: { type: 'inList', params: 'slots' }, target: 'confirm', actions: assign({ slotId: ({ context, event }) => at(slotsOf(context), event)!.slotId }) },
         back: { target: 'doctors', actions: assign({ page: 0 }) },
@@ -125,7 +125,7 @@ export const registerMachine = setup({
     },
     // The fee is on screen before anything is locked or paid.
     confirm: {
-      meta: meta({ screen: 'register.confirm', voice: 'register.confirm', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'register.confirm', voice: 'register.confirm', countdown: 'choiceMs', home: true }),
       on: { confirm: 'locking', back: 'sessions', cancel: 'done' },
       after: { choice: 'done' },
     },
@@ -141,7 +141,7 @@ export const registerMachine = setup({
       },
     },
     lockFailed: {
-      meta: meta({ screen: 'register.lockFailed', voice: 'register.lockFailed', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'register.lockFailed', voice: 'register.lockFailed', countdown: 'choiceMs', home: true }),
       on: { confirm: 'loading', cancel: 'done' },
       after: { choice: 'done' },
     },
@@ -192,7 +192,7 @@ export const registerMachine = setup({
       ],
     },
     notRegistered: {
-      meta: meta({ screen: 'register.notRegistered', voice: 'register.notRegistered', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'register.notRegistered', voice: 'register.notRegistered', countdown: 'choiceMs', home: true }),
       on: { confirm: 'loading', cancel: 'done' },
       after: { choice: 'done' },
     },

@@ -63,7 +63,7 @@ export const reportsMachine = setup({
     },
     none: notice('reports.none'),
     list: {
-      meta: meta({ screen: 'reports.list', voice: 'reports.list', countdown: 'choiceMs' }),
+      meta: meta({ screen: 'reports.list', voice: 'reports.list', countdown: 'choiceMs', home: true }),
       on: {
         confirm: { guard: ({ context }) => (context.reports ?? []).some((r) => r.printable), target: 'printing' },
         cancel: 'done',

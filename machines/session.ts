@@ -88,6 +88,8 @@ export type SessionEvent =
   | { type: 'page'; delta: 1 | -1 }
   | { type: 'flow'; flow: Flow; methods?: PayMethod[] }
   | { type: 'insurance' }
+  /** Back to the menu, sent only from a screen whose state holds nothing (`meta.home`). */
+  | { type: 'home' }
   | MaintenanceEvent;
 
 /** The screen events a running flow receives. */
@@ -287,7 +289,7 @@ export const sessionMachine = setup({
     inFlow: {
       // Never entered by itself: the menu always names the flow.
       initial: menuFlows[0],
-      on: Object.fromEntries(flowEvents.map((type) => [type, { actions: 'toRunningFlow' }])),
+      on: { ...Object.fromEntries(flowEvents.map((type) => [type, { actions: 'toRunningFlow' }])), home: '#session.menu' },
       states: Object.fromEntries(
         menuFlows.map((name) => [
           name,
@@ -322,8 +324,8 @@ export const sessionMachine = setup({
       },
     },
     bills: {
-      meta: meta({ screen: 'bills.list', voice: 'bills.list', countdown: 'choiceMs' }),
-      on: { pay: { target: 'paying', actions: assign({ payMethods: ({ event }) => event.methods, payInsurance: ({ event }) => event.insurance === true }) }, cancel: 'leaving' },
+      meta: meta({ screen: 'bills.list', voice: 'bills.list', countdown: 'choiceMs', home: true }),
+      on: { pay: { target: 'paying', actions: assign({ payMethods: ({ event }) => event.methods, payInsurance: ({ event }) => event.insurance === true }) }, home: 'menu', cancel: 'leaving' },
       after: { choice: 'leaving' },
     },
     noBills: noticeThenEject('bills.none'),
@@ -345,7 +347,7 @@ export const sessionMachine = setup({
         onDone: { target: 'leaving', actions: assign({ payment: ({ event }) => event.output }) },
       },
       // Screen events reach the flow that owns the screen.
-      on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' }, method: { actions: 'toFlow' }, insurance: { actions: 'toFlow' } },
+      on: { confirm: { actions: 'toFlow' }, cancel: { actions: 'toFlow' }, retry: { actions: 'toFlow' }, method: { actions: 'toFlow' }, insurance: { actions: 'toFlow' }, home: 'menu' },
     },
     // A patient card goes back out of the gate; an ID card was never taken in.
     leaving: {

@@ -6,6 +6,11 @@ export interface ScreenMeta {
   voice: string;
   /** A patient-wait state: which timeout it counts down, shown on screen. */
   countdown?: keyof Timeouts;
+  /**
+   * The patient may go straight back to the menu from here (the footer's home key): the flow
+   * holds nothing here (no lock, no open transaction) that leaving would strand.
+   */
+  home?: true;
 }
 
 export type PosStage = 'insertCard' | 'enterPin' | 'processing';

@@ -173,6 +173,8 @@ export class SessionHost {
 
   send(event: Exclude<ScreenEvent, { type: 'callStaff' }>): void {
     if (event.type === 'flow') return void this.actor?.send({ ...event, methods: this.payMethods() });
+    // A key pressed as the screen moved on to a state that holds something is dropped.
+    if (event.type === 'home') return void (this.view()?.homeOffered && this.actor?.send(event));
     if (event.type !== 'pay') return void this.actor?.send(event);
     // The screen offers no pay key while money is off; a key pressed as it went off is dropped here.
     const methods = this.payMethods();
@@ -256,6 +258,7 @@ export class SessionHost {
       printSummary: reports?.summary,
       flows: c.flows,
       menuPage: c.menuPage,
+      homeOffered: meta.home === true && c.patientId !== undefined,
       flowContext: flow?.context,
       demoKeys: this.d.config.demo !== undefined,
     };

@@ -90,7 +90,7 @@ export function renderScreen(view: ScreenView, options: RenderOptions): Rendered
   drawButtons(buttons.slice(choices.length), buttonTop, put);
   // Key-only bindings have no cells, so a tap never lands on them.
   const keys = (body.keys ?? []).map((k): TouchButton => ({ ...k, row: -1, col: -1, width: 0, height: 0 }));
-  return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, ...keys, callStaff(view, footerRow, columns, language)] };
+  return { lines: grid.map((line) => line.trimEnd()), buttons: [...buttons, ...keys, ...homeKey(view, footerRow, columns, language), callStaff(view, footerRow, columns, language)] };
 }
 
 function header(view: ScreenView, columns: number, language: Language): string {
@@ -113,7 +113,21 @@ function staffText(view: ScreenView, language: Language): string {
 function footer(view: ScreenView, columns: number, language: Language): string {
   const staff = staffText(view, language);
   const left = view.secondsLeft === undefined ? '' : say(common.secondsLeft, language, { n: Math.max(0, Math.ceil(view.secondsLeft)) });
-  return padEnd(` ${left}`, columns - displayWidth(staff) - 1) + staff;
+  const home = view.homeOffered ? say(common.home, language) : '';
+  const beforeStaff = home ? padEnd(` ${left}`, homeColumn(columns, home)) + home : ` ${left}`;
+  return padEnd(beforeStaff, columns - displayWidth(staff) - 1) + staff;
+}
+
+/** The home key sits in the middle of the footer, between the countdown and call-staff. */
+function homeColumn(columns: number, label: string): number {
+  return Math.floor((columns - displayWidth(label)) / 2);
+}
+
+/** `#` or a tap on the footer's middle: back to the menu, where the state allows it (`homeOffered`). */
+function homeKey(view: ScreenView, row: number, columns: number, language: Language): TouchButton[] {
+  if (!view.homeOffered) return [];
+  const label = say(common.home, language);
+  return [{ key: '#', label, row, col: homeColumn(columns, label), width: displayWidth(label), height: 1, event: { type: 'home' } }];
 }
 
 /** Boot-time recovery has no patient at the kiosk, so nothing to switch. */

@@ -17,6 +17,7 @@ export const common = {
   kiosk: { zh: '终端 {id}', en: 'Kiosk {id}' },
   secondsLeft: { zh: '剩余 {n} 秒', en: '{n} s left' },
   callStaff: { zh: '[*] 呼叫工作人员', en: '[*] Call staff' },
+  home: { zh: '[#] 首页', en: '[#] Home' },
   staffCalled: { zh: '已呼叫工作人员, 请稍候', en: 'Staff are on their way' },
   // The toggle names the language it switches to, written in that language.
   language: { zh: 'English', en: '中文' },

@@ -70,6 +70,8 @@ export interface ScreenView {
   printSummary?: PrintSummary;
   /** Staff took the kiosk out of service. */
   outOfService?: boolean;
+  /** The footer offers home (back to the menu): the patient is identified and the state holds nothing. */
+  homeOffered?: boolean;
   /** A patient on this visit has called staff: the footer says help is coming. */
   staffCalled?: boolean;
   /** Demo only: keys that play the patient (insert card, approve at the bank module). */
@@ -88,6 +90,7 @@ export type ScreenEvent =
   | { type: 'select'; index: number }
   | { type: 'back' }
   | { type: 'insurance' }
+  | { type: 'home' }
   | { type: 'page'; delta: 1 | -1 }
   | { type: 'pay' }
   | { type: 'confirm' }

@@ -53,6 +53,12 @@ describe('a patient prints a ready lab report on the A4 printer', () => {
 
     kiosk.press('1'); // OK: back to the menu
     await kiosk.waitFor('请选择服务');
+    // From the list, the footer's home key goes straight back to the menu.
+    kiosk.press('2');
+    await kiosk.waitFor('您的报告');
+    await kiosk.waitFor('[#] 首页');
+    kiosk.press('#');
+    await kiosk.waitFor('请选择服务');
     await leave(stack, kiosk);
 
     await toReports(stack, kiosk);

@@ -16,7 +16,12 @@ export class KioskScreen {
   }
 
   static start(configFile: string, env: Record<string, string> = {}, cols = 66, rows = 19): KioskScreen {
-    const pty = spawn(zizhuBin, ['kiosk', '--config', configFile], {
+    return KioskScreen.run(['kiosk', '--config', configFile], env, cols, rows);
+  }
+
+  /** Any `zizhu` command that draws the kiosk in its terminal (`zizhu demo`). */
+  static run(args: string[], env: Record<string, string> = {}, cols = 66, rows = 19): KioskScreen {
+    const pty = spawn(zizhuBin, args, {
       name: 'xterm-256color',
       cols,
       rows,

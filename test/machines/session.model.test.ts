@@ -107,6 +107,15 @@ describe('session, every path', () => {
     for (const p of withId) expect(p.steps.some((s) => s.state.matches('ejecting') || s.state.matches('takeCard'))).toBe(false);
   });
 
+  it('home goes back to the menu of the same patient, from a flow, a bill payment or the bill list', () => {
+    const homes = model.paths.flatMap((p) => p.steps.filter((s) => s.event.type === 'home'));
+    expect(homes.length).toBeGreaterThan(0);
+    for (const step of homes) {
+      expect(step.state.matches('menu') || step.state.matches('loadingBills'), JSON.stringify(step.state.value)).toBe(true);
+      expect((step.state.context as SessionContext).patientId).toBeDefined();
+    }
+  });
+
   it('nothing of the patient is left when attract comes back', () => {
     for (const p of backToAttract) {
       const c = p.steps.at(-1)!.state.context as SessionContext;

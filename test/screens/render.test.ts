@@ -28,6 +28,7 @@ const cases: Array<[string, ScreenView]> = [
   ['wait.identify', view('wait.identify')],
   ['wait.bills', view('wait.bills')],
   ['bills.list', view('bills.list', { secondsLeft: 45, totalFen: undefined })],
+  ['bills.list with home', view('bills.list', { secondsLeft: 45, totalFen: undefined, homeOffered: true })],
   ['bills.none', view('bills.none', { secondsLeft: 45, bills: [] })],
   ['service.problem', view('service.problem', { secondsLeft: 45, problem: 'HIS 接口超时' })],
   ['bills.confirm', view('bills.confirm', { secondsLeft: 45 })],
