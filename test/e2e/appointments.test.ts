@@ -55,7 +55,8 @@ async function registeredByCard(stack: Stack, patientId: string): Promise<{ appo
   if (!slot) throw new Error('no later session with a number left');
   const txnId = ulid();
   await stack.pos.control('auto approve 100');
-  const pos = await PaymentModule.open(stack.pos.port);
+  // Setting the scene, not testing the module: a busy CI machine may ACK later than the 1 s default.
+  const pos = await PaymentModule.open(stack.pos.port, { ackTimeoutMs: 5000 });
   const sale = await pos.sale({ amountFen: slot.feeFen, orderId: txnId }).finally(() => pos.close());
   expect(sale.approved).toBe(true);
   const kiosk = await Kiosk.connect(stack.broker.url, 'E2E-001');
