@@ -12,6 +12,7 @@ import { provideRegister } from './flows/register.ts';
 import { provideBillList } from './flows/billList.ts';
 import { provideInquiry } from './flows/inquiry.ts';
 import type { providePayment } from './payment-actors.ts';
+import { CentralRefusal } from './link.ts';
 import type { SessionDeps } from './session-host.ts';
 
 /** What a flow's actors may use: the kiosk's devices and steps, central, and the payment machine with its real steps. */
@@ -61,7 +62,7 @@ export function centralAsker(d: Pick<SessionDeps, 'link' | 'config'>) {
   return async <D>(op: OpName, args: Record<string, unknown>): Promise<D> => {
     if (!d.link.centralOnline) throw new Error('central is not reachable');
     const r: RpcResponse<D> = await d.link.rpc<D>({ op, args, timeoutMs: d.config.timeouts.rpcMs });
-    if (r.status !== 'OK' || r.data === undefined) throw new Error(r.message ?? r.code ?? r.status);
+    if (r.status !== 'OK' || r.data === undefined) throw new CentralRefusal(r.message ?? r.code ?? r.status, r.code);
     return r.data;
   };
 }

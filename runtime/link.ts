@@ -2,12 +2,28 @@ import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ulid } from 'ulid';
 import { centralStateSchema, txAckSchema, type TxAck } from '../contract/facts.ts';
-import type { OpName, RpcResponse } from '../contract/rpc.ts';
+import type { OpName, RpcErrorCode, RpcResponse } from '../contract/rpc.ts';
 import { topics } from '../contract/topics.ts';
 
 /** No answer before the deadline: the outcome is unknown, so callers query, never guess. */
 export class RpcNoAnswer extends Error {
   override readonly name = 'RpcNoAnswer';
+}
+
+/** Central said no, with its stable code: a flow for which one code is an answer (NOT_FOUND: no stay) reads it here. */
+export class CentralRefusal extends Error {
+  override readonly name = 'CentralRefusal';
+  constructor(
+    message: string,
+    readonly code?: RpcErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether `e` is central's refusal with `code`. */
+export function refusedWith(e: unknown, code: RpcErrorCode): boolean {
+  return e instanceof CentralRefusal && e.code === code;
 }
 
 export interface RpcCall {

@@ -7,7 +7,7 @@ import type { ReceiptPrinter } from '../drivers/printer/driver.ts';
 import type { Bill, CardSale, Collected, PosStage, QrOutcome, SettleOutcome, SettlePlan } from '../machines/types.ts';
 import type { KioskConfig } from './config.ts';
 import type { Journal, JournalEntry } from './journal/journal.ts';
-import { RpcNoAnswer, type Link } from './link.ts';
+import { CentralRefusal, RpcNoAnswer, type Link } from './link.ts';
 import { cashVoucher, outcomeSlip, paidReceipt, settledNotes, type PaymentFacts, type ReceiptBill, type SlipKind } from './receipts.ts';
 
 export interface PaymentDeps {
@@ -116,7 +116,7 @@ export class PaymentSteps {
     }
     if (response.status !== 'OK' || !response.data) {
       this.notPrepared(txnId, response.code ?? response.status);
-      throw new Error(response.message ?? `${op} ${response.code ?? response.status}`);
+      throw new CentralRefusal(response.message ?? `${op} ${response.code ?? response.status}`, response.code);
     }
     return response.data;
   }

@@ -20,7 +20,7 @@ import type { CardMoves } from './card-moves.ts';
 import { alarmCondition } from './alarms.ts';
 import type { FleetAgent } from './fleet.ts';
 import type { MaintenanceSteps } from './maintenance-steps.ts';
-import type { Link } from './link.ts';
+import { refusedWith, type Link } from './link.ts';
 import type { Journal } from './journal/journal.ts';
 import { centralAsker, flowRuntimes } from './flows.ts';
 import { providePayment } from './payment-actors.ts';
@@ -116,13 +116,13 @@ export class SessionHost {
           }
         }),
         identify: fromPromise(async ({ input }) => {
-          if (input.credType !== 'idCard') return ask<IdentifyResult>('patient.identify', { ...input });
-          if (!this.d.link.centralOnline) throw new Error('central is not reachable');
-          const r = await this.d.link.rpc<IdentifyResult>({ op: 'patient.identify', args: { ...input }, timeoutMs: config.timeouts.rpcMs });
-          if (r.status === 'OK' && r.data) return r.data;
-          // An ID card the hospital has never seen: a new patient, offered card issue where this kiosk runs it.
-          if (r.status === 'FAILED' && r.code === 'NOT_FOUND') return { found: false as const, cardIssue: (config.flows ?? flowNames).includes('cardIssue') && flowRuntimes.cardIssue.offered(this.d) };
-          throw new Error(r.message ?? r.code ?? r.status);
+          try {
+            return await ask<IdentifyResult>('patient.identify', { ...input });
+          } catch (e) {
+            // An ID card the hospital has never seen: a new patient, offered card issue where this kiosk runs it.
+            if (input.credType !== 'idCard' || !refusedWith(e, 'NOT_FOUND')) throw e;
+            return { found: false as const, cardIssue: (config.flows ?? flowNames).includes('cardIssue') && flowRuntimes.cardIssue.offered(this.d) };
+          }
         }),
         listBills: fromPromise(({ input }) => ask<BillListResult>('bill.list', { patientId: input.patientId })),
         ejectCard: fromPromise(() => moves.eject()),

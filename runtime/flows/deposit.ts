@@ -1,7 +1,8 @@
 import { fromPromise } from 'xstate';
-import type { InpatientInfoResult, RpcResponse } from '../../contract/rpc.ts';
+import type { InpatientInfoResult } from '../../contract/rpc.ts';
 import { depositMachine } from '../../machines/deposit.ts';
 import type { FlowDeps } from '../flows.ts';
+import { refusedWith } from '../link.ts';
 
 /** Where the patient lies, as the receipt and the HIS's own slip name it. */
 export function placeOf(a: InpatientInfoResult): string {
@@ -12,12 +13,13 @@ export function placeOf(a: InpatientInfoResult): string {
  * The patient's latest admission, or null when the HIS has none (central answers NOT_FOUND): a
  * patient who is not in hospital is told so, not shown an error. Anything else is an error.
  */
-export async function admissionOf(d: Pick<FlowDeps, 'link' | 'config'>, patientId: string): Promise<InpatientInfoResult | null> {
-  if (!d.link.centralOnline) throw new Error('central is not reachable');
-  const r: RpcResponse<InpatientInfoResult> = await d.link.rpc<InpatientInfoResult>({ op: 'inpatient.info', args: { patientId }, timeoutMs: d.config.timeouts.rpcMs });
-  if (r.status === 'OK' && r.data) return r.data;
-  if (r.status === 'FAILED' && r.code === 'NOT_FOUND') return null;
-  throw new Error(r.message ?? r.code ?? r.status);
+export async function admissionOf(d: Pick<FlowDeps, 'ask'>, patientId: string): Promise<InpatientInfoResult | null> {
+  try {
+    return await d.ask<InpatientInfoResult>('inpatient.info', { patientId });
+  } catch (e) {
+    if (refusedWith(e, 'NOT_FOUND')) return null;
+    throw e;
+  }
 }
 
 /**

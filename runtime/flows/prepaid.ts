@@ -4,6 +4,7 @@ import type { BalanceRefundResult, BalanceResult } from '../../contract/rpc.ts';
 import type { ReceiptDocument } from '../../drivers/printer/encoder.ts';
 import { prepaidMachine, type AccountLookup, type BalanceRefundOutcome } from '../../machines/prepaid.ts';
 import type { FlowDeps } from '../flows.ts';
+import { refusedWith } from '../link.ts';
 
 /** Receipt and slip titles: what the patient takes to a cashier, in the hospital's words. */
 const rechargeTitle = '门诊预交金充值凭证';
@@ -14,11 +15,13 @@ const refundTitle = '门诊预交金退费凭条';
  * runs no prepaid account and this patient holds nothing, which the screen says plainly.
  */
 async function lookUpAccount(d: FlowDeps, patientId: string): Promise<AccountLookup> {
-  if (!d.link.centralOnline) throw new Error('central is not reachable');
-  const r = await d.link.rpc<BalanceResult>({ op: 'account.balance', args: { patientId }, timeoutMs: d.config.timeouts.rpcMs });
-  if (r.status === 'FAILED' && r.code === 'NOT_OFFERED') return { offered: false };
-  if (r.status !== 'OK' || r.data === undefined) throw new Error(r.message ?? r.code ?? r.status);
-  return { offered: true, balanceFen: r.data.balanceFen, rechargeOffered: r.data.rechargeOffered };
+  try {
+    const account = await d.ask<BalanceResult>('account.balance', { patientId });
+    return { offered: true, balanceFen: account.balanceFen, rechargeOffered: account.rechargeOffered };
+  } catch (e) {
+    if (refusedWith(e, 'NOT_OFFERED')) return { offered: false };
+    throw e;
+  }
 }
 
 /** The recharge transaction and what central will be asked once the money is in, both journaled first. */
